@@ -1,0 +1,166 @@
+#include "hangu/core/thread_pool.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "hangu/core/error.h"
+
+namespace hangu {
+namespace {
+
+thread_local bool t_in_parallel = false;
+
+struct Job {
+  const std::function<void(int64_t, int64_t)>* fn = nullptr;
+  int64_t begin = 0, end = 0, grain = 1, nchunks = 0;
+  std::atomic<int64_t> next{0};
+  std::atomic<int64_t> done{0};
+  std::mutex err_mu;
+  std::exception_ptr error;
+
+  // Runs chunks until none are left; returns when this thread can take no more.
+  void work() {
+    for (;;) {
+      int64_t c = next.fetch_add(1, std::memory_order_relaxed);
+      if (c >= nchunks) return;
+      int64_t lo = begin + c * grain;
+      int64_t hi = lo + grain < end ? lo + grain : end;
+      try {
+        (*fn)(lo, hi);
+      } catch (...) {
+        std::lock_guard<std::mutex> g(err_mu);
+        if (!error) error = std::current_exception();
+      }
+      done.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+};
+
+class Pool {
+ public:
+  explicit Pool(int nthreads) : nthreads_(nthreads) {
+    for (int i = 1; i < nthreads_; ++i) workers_.emplace_back([this] { loop(); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+  int size() const { return nthreads_; }
+
+  void run(Job& job) {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      job_ = &job;
+      ++generation_;
+    }
+    cv_.notify_all();
+    t_in_parallel = true;
+    job.work();
+    t_in_parallel = false;
+    // Wait for chunks still running on workers, then retire the job so no worker touches it.
+    std::unique_lock<std::mutex> lk(mu_);
+    done_cv_.wait(lk, [&] { return job.done.load(std::memory_order_acquire) == job.nchunks && active_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void loop() {
+    t_in_parallel = true;
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lk(mu_);
+    for (;;) {
+      cv_.wait(lk, [&] { return stop_ || (job_ != nullptr && generation_ != seen); });
+      if (stop_) return;
+      seen = generation_;
+      Job* job = job_;
+      ++active_;
+      lk.unlock();
+      job->work();
+      lk.lock();
+      --active_;
+      done_cv_.notify_all();
+    }
+  }
+
+  int nthreads_;
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  Job* job_ = nullptr;
+  uint64_t generation_ = 0;
+  int active_ = 0;
+  bool stop_ = false;
+};
+
+int threads_from_env() {
+  const char* v = std::getenv("HANGU_NUM_THREADS");
+  if (v && *v) {
+    char* end = nullptr;
+    long n = std::strtol(v, &end, 10);
+    if (*end != '\0' || n < 1 || n > 4096) throw ValueError(MsgId::bad_env_value, "HANGU_NUM_THREADS", v);
+    return static_cast<int>(n);
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc ? static_cast<int>(hc) : 1;
+}
+
+std::mutex g_pool_mu;  // one parallel_for uses the pool at a time; others run serially
+std::unique_ptr<Pool> g_pool;
+int g_requested = 0;  // 0: not decided yet
+
+int requested_threads() {
+  if (g_requested == 0) g_requested = threads_from_env();
+  return g_requested;
+}
+
+}  // namespace
+
+int get_num_threads() {
+  std::lock_guard<std::mutex> g(g_pool_mu);
+  return requested_threads();
+}
+
+void set_num_threads(int n) {
+  if (n < 1) throw ValueError(MsgId::bad_thread_count, n);
+  std::lock_guard<std::mutex> g(g_pool_mu);
+  g_requested = n;
+  if (g_pool && g_pool->size() != n) g_pool.reset();
+}
+
+bool in_parallel_region() { return t_in_parallel; }
+
+void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+  if (end <= begin) return;
+  if (grain < 1) grain = 1;
+  Job job;
+  job.fn = &fn;
+  job.begin = begin;
+  job.end = end;
+  job.grain = grain;
+  job.nchunks = (end - begin + grain - 1) / grain;
+
+  std::unique_lock<std::mutex> lk(g_pool_mu, std::defer_lock);
+  bool parallel = job.nchunks > 1 && !t_in_parallel && lk.try_lock() && requested_threads() > 1;
+  if (!parallel) {
+    bool was = t_in_parallel;
+    t_in_parallel = true;
+    job.work();
+    t_in_parallel = was;
+  } else {
+    if (!g_pool) g_pool = std::make_unique<Pool>(requested_threads());
+    g_pool->run(job);
+  }
+  if (job.error) std::rethrow_exception(job.error);
+}
+
+}  // namespace hangu

@@ -1,0 +1,1 @@
+#include "hangu/io/npy.h"
