@@ -1,7 +1,181 @@
-// Placeholder entry point; the real CLI lives in this folder.
+// The `hangu` command: global options, the command table (with Chinese aliases) and the one
+// place where errors become a single line and an exit code.
 #include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
 
-int main() {
-  std::puts("hangu");
-  return 0;
+#include "hangu/cli/args.h"
+#include "hangu/cli/commands.h"
+#include "hangu/core/error.h"
+#include "hangu/core/i18n.h"
+#include "hangu/core/thread_pool.h"
+#include "hangu/core/version.h"
+
+namespace hangu::cli {
+namespace {
+
+enum class Action { info, demo, help, reserved };
+
+struct Command {
+  const char* name;
+  const char* alias_zh;
+  Action action;
+};
+
+// Reserved commands are accepted by name so they answer "not available yet", not "unknown".
+constexpr Command kCommands[] = {
+    {"info", "信息", Action::info},       {"demo", "演示", Action::demo},        {"help", "帮助", Action::help},
+    {"train", "训练", Action::reserved},  {"predict", "预测", Action::reserved}, {"eval", "评估", Action::reserved},
+    {"export", "导出", Action::reserved}, {"run", "运行", Action::reserved},
+};
+
+const Command* find_command(const std::string& word) {
+  for (const Command& c : kCommands)
+    if (word == c.name || word == c.alias_zh) return &c;
+  return nullptr;
+}
+
+std::vector<OptionSpec> global_options() {
+  return {{"--lang", true}, {"--threads", true}, {"--help", false}, {"-h", false}, {"--version", false}};
+}
+
+bool global_takes_value(const std::string& arg) { return arg == "--lang" || arg == "--threads"; }
+
+// --lang is applied before anything else, so that every later error is in that language.
+void apply_language(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return;
+    std::string value;
+    if (a.rfind("--lang=", 0) == 0) {
+      value = a.substr(7);
+    } else if (a == "--lang") {
+      if (i + 1 >= args.size()) throw ValueError(MsgId::cli_missing_value, "hangu", "--lang");
+      value = args[i + 1];
+    } else {
+      continue;
+    }
+    Lang lang;
+    if (!parse_language(value, &lang)) throw ValueError(MsgId::cli_bad_lang, value);
+    set_language(lang);
+  }
+}
+
+void print_usage(std::FILE* to) {
+  std::fputs(tr(MsgId::cli_usage).c_str(), to);
+  std::fputc('\n', to);
+}
+
+int run(const std::vector<std::string>& args) {
+  apply_language(args);
+
+  // The command is the first word that is neither an option nor an option's value.
+  size_t cmd_index = args.size();
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      if (i + 1 < args.size()) cmd_index = i + 1;
+      break;
+    }
+    if (global_takes_value(a)) {
+      ++i;
+      continue;
+    }
+    if (a.size() >= 2 && a[0] == '-') continue;
+    cmd_index = i;
+    break;
+  }
+
+  const Command* cmd = nullptr;
+  std::vector<OptionSpec> specs = global_options();
+  std::string context = "hangu";
+  if (cmd_index < args.size()) {
+    cmd = find_command(args[cmd_index]);
+    if (!cmd) throw ValueError(MsgId::cli_unknown_command, args[cmd_index]);
+    context = cmd->name;
+    std::vector<OptionSpec> extra;
+    if (cmd->action == Action::info) extra = info_options();
+    if (cmd->action == Action::demo) extra = demo_options();
+    specs.insert(specs.end(), extra.begin(), extra.end());
+  }
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i)
+    if (i != cmd_index) rest.push_back(args[i]);
+  ParsedArgs parsed = parse_args(rest, specs, context);
+
+  if (parsed.has("--version")) {
+    std::printf("%s\n", tr(MsgId::cli_version_line, {std::string(version())}).c_str());
+    return 0;
+  }
+  if (parsed.has("--help") || parsed.has("-h") || (cmd && cmd->action == Action::help)) {
+    print_usage(stdout);
+    return 0;
+  }
+  if (!cmd) {
+    print_usage(stderr);
+    return 2;
+  }
+  if (cmd->action == Action::reserved) throw Unsupported(MsgId::cli_not_available, args[cmd_index]);
+  if (!parsed.positionals.empty()) throw ValueError(MsgId::cli_unexpected_arg, context, parsed.positionals[0]);
+  if (auto n = parsed.value("--threads")) {
+    int64_t threads = parse_int(*n, "--threads");
+    if (threads < 1 || threads > 4096) throw ValueError(MsgId::bad_thread_count, threads);
+    set_num_threads(static_cast<int>(threads));
+  }
+  return cmd->action == Action::info ? run_info(parsed) : run_demo(parsed);
+}
+
+// Bad input or usage exits 2; a failure of the work itself exits 1.
+int exit_code(const Error& e) {
+  switch (e.kind()) {
+    case ErrorKind::shape:
+    case ErrorKind::dtype:
+    case ErrorKind::index:
+    case ErrorKind::value:
+    case ErrorKind::format:
+      return 2;
+    case ErrorKind::unsupported:
+      return e.id() == MsgId::cli_not_available ? 2 : 1;
+    default:
+      return 1;
+  }
+}
+
+// One line on stderr, whatever the message holds.
+void print_error(const std::string& message) {
+  std::string line = tr(MsgId::cli_error_line, {message});
+  for (char& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+}  // namespace
+}  // namespace hangu::cli
+
+int main(int argc, char** argv) {
+  using namespace hangu;
+  try {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    return cli::run(args);
+  } catch (const Error& e) {
+    try {
+      cli::print_error(e.what());
+    } catch (...) {
+    }
+    return cli::exit_code(e);
+  } catch (const std::exception& e) {
+    try {
+      cli::print_error(tr(MsgId::cli_internal_error, {e.what()}));
+    } catch (...) {
+    }
+    return 1;
+  } catch (...) {
+    try {
+      cli::print_error(tr(MsgId::cli_unknown_failure));
+    } catch (...) {
+    }
+    return 1;
+  }
 }

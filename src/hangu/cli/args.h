@@ -1,0 +1,31 @@
+#pragma once
+// A small command-line parser: "--name value", "--name=value", flags, and "--" to end options.
+// Unknown options and missing values are errors (ValueError), reported in the user's language.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hangu::cli {
+
+struct OptionSpec {
+  std::string name;  // with the dashes: "--json", "-h"
+  bool takes_value = false;
+};
+
+struct ParsedArgs {
+  std::vector<std::string> positionals;
+  std::map<std::string, std::string> options;  // name -> value ("" for a flag)
+
+  bool has(const std::string& name) const { return options.count(name) != 0; }
+  std::optional<std::string> value(const std::string& name) const;
+};
+
+// `context` names the command in error messages ("hangu", "info", ...).
+ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,
+                      const std::string& context);
+
+// Parses a whole number; throws ValueError naming `what` otherwise.
+int64_t parse_int(const std::string& text, const std::string& what);
+
+}  // namespace hangu::cli
