@@ -1,0 +1,267 @@
+// Front-end functions of the reductions, scans and softmax (declared in reduction.h): dims,
+// result shapes and dtypes; the arithmetic is in kernels/cpu/reference/reduce.cpp.
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <numeric>
+
+#include "hangu/core/error.h"
+#include "hangu/kernels/cpu/reference/reduce.h"
+#include "hangu/ops/copy.h"
+#include "hangu/ops/reduction.h"
+#include "hangu/ops/views.h"
+
+namespace hangu {
+namespace {
+
+// The input as `outer` contiguous rows of `inner` reduced elements, and the result shape.
+struct ReducePlan {
+  Tensor rows;
+  int64_t outer = 1;
+  int64_t inner = 1;
+  Shape out_shape;
+  std::vector<bool> reduced;  // per input dim
+};
+
+ReducePlan plan_reduce(const Tensor& x, IntList dims, bool keepdim, const char* op) {
+  check_defined(x, op);
+  const int64_t rank = x.dim();
+  ReducePlan p;
+  p.reduced.assign(static_cast<size_t>(rank), dims.empty());
+  for (int64_t d : dims) {
+    int64_t w = wrap_dim(d, rank, op);
+    if (rank == 0) continue;  // a 0-d tensor reduces to itself
+    if (p.reduced[static_cast<size_t>(w)])
+      throw ValueError(MsgId::red_dim_repeated, op, d, Shape(dims.begin(), dims.end()));
+    p.reduced[static_cast<size_t>(w)] = true;
+  }
+  Shape perm;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!p.reduced[static_cast<size_t>(d)]) perm.push_back(d);
+  for (int64_t d = 0; d < rank; ++d)
+    if (p.reduced[static_cast<size_t>(d)]) perm.push_back(d);
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t s = x.shape()[static_cast<size_t>(d)];
+    if (p.reduced[static_cast<size_t>(d)]) {
+      p.inner *= s;
+      if (keepdim) p.out_shape.push_back(1);
+    } else {
+      p.outer *= s;
+      p.out_shape.push_back(s);
+    }
+  }
+  p.rows = contiguous(permute(x, perm));
+  return p;
+}
+
+// Max-like reductions have no identity: a reduced dim of size 0 is an error.
+void check_nonempty(const Tensor& x, const ReducePlan& p, const char* op, bool full) {
+  if (full && x.numel() == 0) throw IndexError(MsgId::red_no_identity_all, op, x.shape());
+  for (size_t d = 0; d < p.reduced.size(); ++d)
+    if (p.reduced[d] && x.shape()[d] == 0)
+      throw IndexError(MsgId::red_no_identity_dim, op, static_cast<int64_t>(d), x.shape());
+}
+
+void check_floating(DType t, const char* op) {
+  if (!is_floating(t)) throw DTypeError(MsgId::red_float_only, op, t);
+}
+
+// sum/prod/cumsum/cumprod: the dtype to accumulate and return in.
+DType accumulate_dtype(DType t, std::optional<DType> dtype) {
+  if (dtype) return *dtype;
+  return is_integral(t, true) ? DType::i64 : t;
+}
+
+using RowKernel = void (*)(const Tensor&, int64_t, int64_t, const Tensor&);
+
+Tensor reduce_simple(const Tensor& x, IntList dims, bool keepdim, const char* op, RowKernel k) {
+  ReducePlan p = plan_reduce(x, dims, keepdim, op);
+  Tensor out = empty(p.out_shape, x.dtype());
+  k(p.rows, p.outer, p.inner, out);
+  return out;
+}
+
+std::pair<Tensor, Tensor> minmax_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max, bool want_values,
+                                     const char* op) {
+  int64_t d = dim;
+  ReducePlan p = plan_reduce(x, IntList(&d, 1), keepdim, op);
+  check_nonempty(x, p, op, false);
+  Tensor values = want_values ? empty(p.out_shape, x.dtype()) : Tensor();
+  Tensor indices = empty(p.out_shape, DType::i64);
+  kernels::minmax_rows__reference(p.rows, p.outer, p.inner, is_max, values, indices);
+  return {values, indices};
+}
+
+Tensor minmax_all(const Tensor& x, IntList dims, bool keepdim, bool is_max, const char* op, bool full) {
+  ReducePlan p = plan_reduce(x, dims, keepdim, op);
+  check_nonempty(x, p, op, full);
+  Tensor values = empty(p.out_shape, x.dtype());
+  kernels::minmax_rows__reference(p.rows, p.outer, p.inner, is_max, values, Tensor());
+  return values;
+}
+
+Tensor argminmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bool is_max, const char* op) {
+  check_defined(x, op);
+  if (dim) return minmax_dim(x, *dim, keepdim, is_max, false, op).second;
+  if (x.numel() == 0) throw IndexError(MsgId::red_no_identity_all, op, x.shape());
+  Tensor flat = reshape(x, {-1});
+  Tensor idx = empty({}, DType::i64);
+  kernels::minmax_rows__reference(contiguous(flat), 1, flat.numel(), is_max, Tensor(), idx);
+  if (!keepdim) return idx;
+  Shape ones(static_cast<size_t>(x.dim()), 1);
+  return reshape(idx, ones);
+}
+
+// Moves `dim` last and makes the rows contiguous; `finish` puts the dim back.
+struct DimRows {
+  Tensor rows;
+  int64_t outer = 1, inner = 1, dim = 0;
+  Tensor finish(const Tensor& out_rows) const {
+    if (rows.dim() == 0) return out_rows;
+    return contiguous(movedim(out_rows, -1, dim));
+  }
+};
+
+DimRows plan_dim(const Tensor& x, int64_t dim, const char* op) {
+  check_defined(x, op);
+  DimRows r;
+  r.dim = wrap_dim(dim, x.dim(), op);
+  if (x.dim() == 0) {
+    r.rows = contiguous(x);
+    return r;
+  }
+  r.rows = contiguous(movedim(x, r.dim, -1));
+  r.inner = x.shape()[static_cast<size_t>(r.dim)];
+  r.outer = r.inner == 0 ? 0 : x.numel() / r.inner;
+  return r;
+}
+
+Tensor scan(const Tensor& x, int64_t dim, std::optional<DType> dtype, const char* op, RowKernel k) {
+  DimRows r = plan_dim(to(x, accumulate_dtype(x.dtype(), dtype)), dim, op);
+  Tensor out = empty(r.rows.shape(), r.rows.dtype());
+  k(r.rows, r.outer, r.inner, out);
+  return r.finish(out);
+}
+
+Tensor softmax_impl(const Tensor& x, int64_t dim, std::optional<DType> dtype, bool log, const char* op) {
+  check_defined(x, op);
+  DType t = dtype ? *dtype : x.dtype();
+  check_floating(t, op);
+  DimRows r = plan_dim(to(x, t), dim, op);
+  Tensor out = empty(r.rows.shape(), t);
+  kernels::softmax_rows__reference(r.rows, r.outer, r.inner, log, out);
+  return r.finish(out);
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x, IntList dims, bool keepdim, std::optional<DType> dtype) {
+  check_defined(x, "sum");
+  return reduce_simple(to(x, accumulate_dtype(x.dtype(), dtype)), dims, keepdim, "sum", kernels::sum_rows__reference);
+}
+
+Tensor prod(const Tensor& x, IntList dims, bool keepdim, std::optional<DType> dtype) {
+  check_defined(x, "prod");
+  return reduce_simple(to(x, accumulate_dtype(x.dtype(), dtype)), dims, keepdim, "prod", kernels::prod_rows__reference);
+}
+
+Tensor mean(const Tensor& x, IntList dims, bool keepdim, std::optional<DType> dtype) {
+  check_defined(x, "mean");
+  DType t = dtype ? *dtype : x.dtype();
+  if (!is_floating(t)) throw DTypeError(MsgId::red_float_only, "mean", t);
+  return reduce_simple(to(x, t), dims, keepdim, "mean", kernels::mean_rows__reference);
+}
+
+Tensor max(const Tensor& x) { return minmax_all(x, {}, false, true, "max", true); }
+Tensor min(const Tensor& x) { return minmax_all(x, {}, false, false, "min", true); }
+std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
+  return minmax_dim(x, dim, keepdim, true, true, "max");
+}
+std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
+  return minmax_dim(x, dim, keepdim, false, true, "min");
+}
+Tensor amax(const Tensor& x, IntList dims, bool keepdim) { return minmax_all(x, dims, keepdim, true, "amax", false); }
+Tensor amin(const Tensor& x, IntList dims, bool keepdim) { return minmax_all(x, dims, keepdim, false, "amin", false); }
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  return argminmax(x, dim, keepdim, true, "argmax");
+}
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  return argminmax(x, dim, keepdim, false, "argmin");
+}
+
+Tensor var(const Tensor& x, IntList dims, double correction, bool keepdim) {
+  check_defined(x, "var");
+  check_floating(x.dtype(), "var");
+  ReducePlan p = plan_reduce(x, dims, keepdim, "var");
+  Tensor out = empty(p.out_shape, x.dtype());
+  kernels::var_rows__reference(p.rows, p.outer, p.inner, correction, false, out);
+  return out;
+}
+
+Tensor std(const Tensor& x, IntList dims, double correction, bool keepdim) {
+  check_defined(x, "std");
+  check_floating(x.dtype(), "std");
+  ReducePlan p = plan_reduce(x, dims, keepdim, "std");
+  Tensor out = empty(p.out_shape, x.dtype());
+  kernels::var_rows__reference(p.rows, p.outer, p.inner, correction, true, out);
+  return out;
+}
+
+Tensor logsumexp(const Tensor& x, IntList dims, bool keepdim) {
+  check_defined(x, "logsumexp");
+  Tensor xf = is_floating(x.dtype()) ? x : to(x, kDefaultFloat);
+  return reduce_simple(xf, dims, keepdim, "logsumexp", kernels::logsumexp_rows__reference);
+}
+
+Tensor norm(const Tensor& x, double p, IntList dims, bool keepdim) {
+  check_defined(x, "norm");
+  check_floating(x.dtype(), "norm");
+  if (std::isnan(p)) throw ValueError(MsgId::red_bad_norm, "norm", "nan");
+  ReducePlan plan = plan_reduce(x, dims, keepdim, "norm");
+  if (p < 0 || std::isinf(p)) check_nonempty(x, plan, "norm", false);  // no identity
+  Tensor out = empty(plan.out_shape, x.dtype());
+  kernels::norm_rows__reference(plan.rows, plan.outer, plan.inner, p, out);
+  return out;
+}
+
+Tensor norm(const Tensor& x, const std::string& p, IntList dims, bool keepdim) {
+  if (p == "fro") return norm(x, 2.0, dims, keepdim);
+  if (p == "inf") return norm(x, std::numeric_limits<double>::infinity(), dims, keepdim);
+  if (p == "-inf") return norm(x, -std::numeric_limits<double>::infinity(), dims, keepdim);
+  char* end = nullptr;
+  double v = std::strtod(p.c_str(), &end);
+  if (p.empty() || *end != '\0') throw ValueError(MsgId::red_bad_norm, "norm", p);
+  return norm(x, v, dims, keepdim);
+}
+
+Tensor all(const Tensor& x, IntList dims, bool keepdim) {
+  ReducePlan p = plan_reduce(x, dims, keepdim, "all");
+  Tensor out = empty(p.out_shape, x.dtype() == DType::u8 ? DType::u8 : DType::boolean);
+  kernels::all_any_rows__reference(p.rows, p.outer, p.inner, true, out);
+  return out;
+}
+
+Tensor any(const Tensor& x, IntList dims, bool keepdim) {
+  ReducePlan p = plan_reduce(x, dims, keepdim, "any");
+  Tensor out = empty(p.out_shape, x.dtype() == DType::u8 ? DType::u8 : DType::boolean);
+  kernels::all_any_rows__reference(p.rows, p.outer, p.inner, false, out);
+  return out;
+}
+
+Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
+  check_defined(x, "cumsum");
+  return scan(x, dim, dtype, "cumsum", kernels::cumsum_rows__reference);
+}
+Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
+  check_defined(x, "cumprod");
+  return scan(x, dim, dtype, "cumprod", kernels::cumprod_rows__reference);
+}
+
+Tensor softmax(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
+  return softmax_impl(x, dim, dtype, false, "softmax");
+}
+Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
+  return softmax_impl(x, dim, dtype, true, "log_softmax");
+}
+
+}  // namespace hangu
