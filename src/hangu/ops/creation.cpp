@@ -47,14 +47,21 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, DType 
 Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   if (steps < 0) throw ValueError(MsgId::value_out_of_range, "linspace", "steps", "[0, inf)", steps);
   Tensor out = empty({steps}, dtype);
-  // PyTorch fills the first half from start and the second half from end, for symmetry.
-  double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
+  if (steps == 1) return fill_(out, start);  // PyTorch gives start, not end
+  // PyTorch fills the first half from start and the second half from end, for symmetry, in the
+  // precision of the result (float for float32 and 16-bit floats, double otherwise).
   int64_t half = steps / 2;
   dispatch_dtype(dtype, [&]<typename T>() {
+    using S = std::conditional_t<is_floating_v<T> && !std::is_same_v<T, double>, float, double>;
+    S s0 = static_cast<S>(start), s1 = static_cast<S>(end);
+    if constexpr (std::is_integral_v<T>) {  // PyTorch converts the ends to the integer type first
+      s0 = static_cast<S>(convert<T>(start));
+      s1 = static_cast<S>(convert<T>(end));
+    }
+    S step = steps > 1 ? (s1 - s0) / static_cast<S>(steps - 1) : S(0);
     T* p = out.data_ptr<T>();
     for (int64_t i = 0; i < steps; ++i) {
-      double v = i < half ? start + step * static_cast<double>(i)
-                          : end - step * static_cast<double>(steps - 1 - i);
+      S v = i < half ? s0 + step * static_cast<S>(i) : s1 - step * static_cast<S>(steps - 1 - i);
       p[i] = convert<T>(v);
     }
   });

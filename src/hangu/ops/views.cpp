@@ -11,6 +11,9 @@ namespace hangu {
 namespace {
 
 Tensor make_view(const Tensor& t, Shape shape, Strides strides, int64_t offset) {
+  // A view with no elements addresses nothing: keep the base's offset, which is always valid
+  // (slicing or selecting inside a 0-size tensor may compute one past the storage).
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) offset = t.offset();
   return Tensor::make(t.storage(), std::move(shape), std::move(strides), offset, t.dtype());
 }
 
