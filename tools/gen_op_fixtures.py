@@ -16,6 +16,13 @@ writes tests/fixtures/ops/<op>.safetensors holding "s<k>.in<j>" (the inputs), "s
 tools/fixtures/philox.py (an independent NumPy model of our Philox streams) instead of torch.
 tests/unit/test_op_registry.cpp compares the C++ outputs with these files.
 
+For differentiable ops (metadata "differentiable" == "true", not random, not an in-place form
+such as add_, which Hangu does not record) each sample with floating inputs and outputs also
+gets the backward: "s<k>.cot<j>", a cotangent per float output j (torch.manual_seed(k), randn
+drawn in float32 and cast to the output's dtype), and "s<k>.grad<j>", the gradient of
+sum(out_j * cot_j) with respect to each float input j (zeros where torch gives none). A sample
+torch cannot differentiate (scatter with reduce) gets neither, with a warning.
+
 If torch has no float16/bfloat16 kernel for an op on CPU, the op is recomputed with float32
 inputs and its float outputs are cast back to the original dtype (as our kernels do).
 """
@@ -99,6 +106,64 @@ def call_op(fn, inputs, args):
     return [o.to(back) if o.is_floating_point() else o for o in outs]
 
 
+# torch 1.13's bfloat16 matrix products on CPU round partial sums to bfloat16, so their gradients
+# are not a usable reference: compute those in float32 and round once, as Hangu does.
+WIDEN_BF16_BACKWARD = {"matmul", "mm", "bmm", "mv", "dot", "addmm", "baddbmm", "einsum", "linear"}
+
+
+def backward(fn, inputs, args, k, widen_backward=False):
+    """The cotangents and the gradients of sample k (dicts keyed by output / input index)."""
+    float_in = [j for j, x in enumerate(inputs) if x.is_floating_point()]
+    if not float_in:
+        return {}, {}
+
+    low_in = next((x.dtype for x in inputs if x.dtype in LOW_PRECISION), None)
+
+    def run(widen):
+        leaves = [x.detach().clone() for x in inputs]
+        if widen:
+            leaves = [x.float() if x.dtype in LOW_PRECISION else x for x in leaves]
+        for j in float_in:
+            leaves[j].requires_grad_(True)
+        wide_args = {k2: (torch.float32 if widen and isinstance(v, torch.dtype) and v in LOW_PRECISION else v)
+                     for k2, v in args.items()}
+        outs = as_list(fn([x.clone() for x in leaves], wide_args))
+        torch.manual_seed(k)
+        cots = {j: torch.randn(o.shape, dtype=torch.float32) for j, o in enumerate(outs) if o.is_floating_point()}
+        if widen:  # differentiate with the cotangent as stored (rounded to the 16-bit dtype)
+            cots = {j: c.to(low_in).float() for j, c in cots.items()}
+        roots = [(outs[j], c.to(outs[j].dtype)) for j, c in cots.items() if outs[j].requires_grad]
+        grads = [None] * len(float_in)
+        if roots:
+            grads = torch.autograd.grad([o for o, _ in roots], [leaves[j] for j in float_in],
+                                        [c for _, c in roots], allow_unused=True)
+        out_dtypes = {j: o.dtype for j, o in enumerate(outs)}
+        return cots, out_dtypes, grads, leaves
+
+    try:
+        if widen_backward and low_in == torch.bfloat16:
+            raise RuntimeError("not implemented for 'BFloat16'")  # use the float32 path below
+        cots, out_dtypes, grads, leaves = run(False)
+    except RuntimeError as e:
+        if not any(x.dtype in LOW_PRECISION for x in inputs) or not is_missing_kernel(e):
+            raise
+        cots, out_dtypes, grads, leaves = run(True)  # no 16-bit kernel: float32, cast back
+        low = next(x.dtype for x in inputs if x.dtype in LOW_PRECISION)
+        out_dtypes = {j: (low if d == torch.float32 else d) for j, d in out_dtypes.items()}
+    if not cots:
+        return {}, {}
+    cot = {j: c.to(out_dtypes[j]).contiguous() for j, c in cots.items()}
+    grad = {}
+    for j, g in zip(float_in, grads):
+        g = torch.zeros(inputs[j].shape, dtype=torch.float32) if g is None else g.detach()
+        grad[j] = g.to(inputs[j].dtype).contiguous()
+    return cot, grad
+
+
+def wants_backward(meta):
+    return meta.get("differentiable") == "true" and meta.get("check") != "rng" and not meta["op"].endswith("_")
+
+
 def run_dump(build_dir, names, tmp):
     exe = os.path.join(build_dir, "bin", "dump_op_samples")
     if not os.path.exists(exe):
@@ -128,6 +193,16 @@ def generate(path, table, out_dir):
             raise RuntimeError(f"{name} sample {k}: torch gave {len(outs)} outputs, C++ gave {want}")
         for j, o in enumerate(outs):
             result[f"{p}.out{j}"] = o.detach().contiguous()
+        if wants_backward(meta):
+            try:
+                cot, grad = backward(fn, inputs, args, k, name in WIDEN_BF16_BACKWARD)
+            except RuntimeError as e:  # torch cannot differentiate it (scatter with reduce): no grads
+                print(f"warning: {name} sample {k} ({meta.get(p + '.desc', '')}): no backward: {e}", file=sys.stderr)
+                cot, grad = {}, {}
+            for j, c in cot.items():
+                result[f"{p}.cot{j}"] = c
+            for j, g in grad.items():
+                result[f"{p}.grad{j}"] = g
     safetensors_py.save(os.path.join(out_dir, f"{name}.safetensors"), result, meta)
 
 

@@ -1,9 +1,9 @@
 // Writes the sample inputs of registered ops for tools/gen_op_fixtures.py:
 //   dump_op_samples OUTDIR [OP...]
 // For each op (all when none are named): OUTDIR/<op>.inputs.safetensors with tensors
-// "s<k>.in<j>" (contiguous copies of the inputs) and metadata "op", "check", "num_samples",
-// "s<k>.args" (OpArgs JSON), "s<k>.desc", "s<k>.num_inputs", "s<k>.num_outputs" (from running
-// the op once). Exits 1 naming the ops whose fn throws on a sample.
+// "s<k>.in<j>" (contiguous copies of the inputs) and metadata "op", "group", "check",
+// "differentiable", "num_samples", "s<k>.args" (OpArgs JSON), "s<k>.desc", "s<k>.num_inputs",
+// "s<k>.num_outputs" (from running the op once). Exits 1 naming the ops whose fn throws on a sample.
 #include <cstdio>
 #include <exception>
 #include <set>
@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
       std::vector<ops::OpSample> samples = op.samples ? op.samples() : std::vector<ops::OpSample>{};
       meta["op"] = op.name;
       meta["group"] = op.group;
+      meta["differentiable"] = op.differentiable ? "true" : "false";
       meta["check"] = op.check == ops::OpCheck::rng ? "rng" : "fixture";
       meta["num_samples"] = std::to_string(samples.size());
       for (size_t k = 0; k < samples.size(); ++k) {

@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 
 #include "hangu/core/rng.h"
@@ -13,27 +12,19 @@
 #include "hangu/ops/creation.h"
 #include "hangu/ops/reduction.h"
 #include "hangu/ops/views.h"
+#include "test_util.h"
 
 namespace hangu {
 namespace {
 
+using namespace test_util;
+
 constexpr int64_t kBig = 1'000'000;  // many chunks of the random grain, so 2 threads really split it
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  Tensor ca = contiguous(a), cb = contiguous(b);
-  return ca.dtype() == cb.dtype() && ca.shape() == cb.shape() &&
-         std::memcmp(ca.data(), cb.data(), static_cast<size_t>(ca.nbytes())) == 0;
-}
-
-// Runs make() with 1 and then 2 threads, restoring the thread count.
+// make() gives the same bits with 1 and with 2 threads.
 template <typename F>
 void expect_thread_independent(F make) {
-  int saved = get_num_threads();
-  set_num_threads(1);
-  Tensor a = make();
-  set_num_threads(2);
-  Tensor b = make();
-  set_num_threads(saved);
+  auto [a, b] = with_1_and_2_threads(make);
   EXPECT_TRUE(same_bits(a, b));
 }
 

@@ -8,24 +8,16 @@
 #include <vector>
 
 #include "hangu/hangu.h"
+#include "test_util.h"
 
 namespace hangu {
 namespace {
 
+using namespace test_util;
+
 Tensor f32v(std::vector<float> v) { return tensor(v); }
 Tensor f64v(std::vector<double> v) { return tensor(v); }
 Tensor i64v(std::vector<int64_t> v) { return tensor(v); }
-
-template <typename E, typename F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return "";
-}
 
 TEST(TypePromotion, ResultTypeTable) {
   Tensor i64 = i64v({1, 2}), f32 = f32v({1, 2}), b = tensor(std::vector<bool>{true, false});
@@ -76,7 +68,7 @@ TEST(Elementwise, Broadcasting) {
   EXPECT_EQ(s.dim(), 0);
   EXPECT_EQ(s.item<float>(), 3.0f);
   EXPECT_THROW(add(empty({2, 3}), empty({4})), ShapeError);
-  std::string m = message_of<ShapeError>([] { add(empty({2, 3}), empty({4})); });
+  std::string m = error_text<ShapeError>([] { add(empty({2, 3}), empty({4})); });
   EXPECT_NE(m.find("[2, 3]"), std::string::npos) << m;
   EXPECT_NE(m.find("[4]"), std::string::npos) << m;
 }
@@ -168,14 +160,14 @@ TEST(Elementwise, InPlace) {
   EXPECT_EQ(to_vector<int64_t>(u), (std::vector<int64_t>{4}));
   // A float result cannot go into an int64 tensor, nor a bigger shape into self.
   Tensor i = i64v({1, 2});
-  std::string m = message_of<DTypeError>([&] { add_(i, 2.5); });
+  std::string m = error_text<DTypeError>([&] { add_(i, 2.5); });
   EXPECT_NE(m.find("float32"), std::string::npos) << m;
   EXPECT_NE(m.find("int64"), std::string::npos) << m;
   EXPECT_THROW(div_(i, i64v({1, 1})), DTypeError);
   EXPECT_NO_THROW(div_(i, i64v({1, 1}), "floor"));
   EXPECT_THROW(clamp_(i, 0.5), DTypeError);
   EXPECT_THROW(add_(tensor(std::vector<bool>{true}), i64v({1})), DTypeError);
-  m = message_of<ShapeError>([] { add_(f32v({1, 2, 3}), zeros({2, 3})); });
+  m = error_text<ShapeError>([] { add_(f32v({1, 2, 3}), zeros({2, 3})); });
   EXPECT_NE(m.find("[3]"), std::string::npos) << m;
   EXPECT_NE(m.find("[2, 3]"), std::string::npos) << m;
   EXPECT_EQ(to_vector<int64_t>(i), (std::vector<int64_t>{1, 2}));  // untouched by failed ops
@@ -194,7 +186,7 @@ TEST(Elementwise, BitwiseAndLogical) {
   Tensor t = tensor(std::vector<bool>{true, false});
   EXPECT_EQ(to_vector<bool>(~t), (std::vector<bool>{false, true}));
   EXPECT_EQ((t & i64v({3, 3})).dtype(), DType::i64);
-  std::string m = message_of<DTypeError>([] { bitwise_and(f32v({1}), f32v({1})); });
+  std::string m = error_text<DTypeError>([] { bitwise_and(f32v({1}), f32v({1})); });
   EXPECT_NE(m.find("float32"), std::string::npos) << m;
   EXPECT_THROW(bitwise_xor(i64v({1}), 2.5), DTypeError);
   EXPECT_EQ(to_vector<bool>(logical_and(f32v({0.5f, 0}), i64v({1, 1}))), (std::vector<bool>{true, false}));
@@ -234,7 +226,7 @@ TEST(Elementwise, PowClampWhereLerp) {
 TEST(Elementwise, UndefinedAndActivationDtypes) {
   EXPECT_THROW(exp(Tensor()), ValueError);
   EXPECT_THROW(add(Tensor(), f32v({1})), ValueError);
-  std::string m = message_of<DTypeError>([] { gelu(i64v({1})); });
+  std::string m = error_text<DTypeError>([] { gelu(i64v({1})); });
   EXPECT_NE(m.find("int64"), std::string::npos) << m;
   EXPECT_EQ(to_vector<float>(gelu(f32v({0}))), (std::vector<float>{0}));
   EXPECT_EQ(to_vector<float>(hardswish(f32v({-4, 4}))), (std::vector<float>{0, 4}));
@@ -251,10 +243,10 @@ TEST(Elementwise, HalfComputedInFloat) {
 }
 
 TEST(Elementwise, ChineseMessage) {
-  std::string en = message_of<ShapeError>([] { add(empty({2, 3}), empty({4})); });
+  std::string en = error_text<ShapeError>([] { add(empty({2, 3}), empty({4})); });
   set_language(Lang::zh);
-  std::string zh = message_of<ShapeError>([] { add(empty({2, 3}), empty({4})); });
-  std::string zh_cast = message_of<DTypeError>([] { add_(i64v({1}), 2.5); });
+  std::string zh = error_text<ShapeError>([] { add(empty({2, 3}), empty({4})); });
+  std::string zh_cast = error_text<DTypeError>([] { add_(i64v({1}), 2.5); });
   set_language(Lang::en);
   EXPECT_NE(en, zh);
   EXPECT_NE(zh.find("[2, 3]"), std::string::npos) << zh;

@@ -5,31 +5,16 @@
 
 #include "hangu/hangu.h"
 #include "hangu/ops/indexing.h"
+#include "test_util.h"
 
 using namespace hangu;
+using namespace hangu::test_util;
 
 namespace {
 
 Tensor t64(std::vector<int64_t> v, Shape shape = {}) {
   if (shape.empty()) shape = {static_cast<int64_t>(v.size())};
   return tensor(v, shape);
-}
-Tensor tf(std::vector<float> v, Shape shape = {}) {
-  if (shape.empty()) shape = {static_cast<int64_t>(v.size())};
-  return tensor(v, shape);
-}
-template <typename T>
-std::vector<T> vec(const Tensor& t) { return to_vector<T>(t); }
-
-template <typename E, typename F>
-std::string error_text(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an error";
-  return "";
 }
 
 }  // namespace

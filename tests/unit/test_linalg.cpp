@@ -3,26 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "hangu/hangu.h"
 #include "hangu/kernels/cpu/reference/gemm.h"
+#include "test_util.h"
 
 using namespace hangu;
+using namespace hangu::test_util;
 
 namespace {
-
-template <typename T>
-std::vector<T> vec(const Tensor& t) {
-  return to_vector<T>(t);
-}
-
-bool same_bits(const Tensor& a, const Tensor& b) {
-  if (a.shape() != b.shape() || a.dtype() != b.dtype()) return false;
-  Tensor ca = contiguous(a), cb = contiguous(b);
-  return std::memcmp(ca.data(), cb.data(), static_cast<size_t>(ca.nbytes())) == 0;
-}
 
 // Element at a multi-index of a contiguous f64 tensor.
 double at(const std::vector<double>& v, const Shape& shape, std::initializer_list<int64_t> idx) {
@@ -30,16 +20,6 @@ double at(const std::vector<double>& v, const Shape& shape, std::initializer_lis
   size_t d = 0;
   for (int64_t i : idx) off = off * shape[d++] + i;
   return v[static_cast<size_t>(off)];
-}
-
-template <typename E, typename F>
-std::string error_text(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.message(Lang::en);
-  }
-  return "<no error>";
 }
 
 }  // namespace

@@ -9,9 +9,11 @@
 #include "hangu/hangu.h"
 #include "hangu/io/atomic_file.h"
 #include "hangu/io/npy.h"
+#include "test_util.h"
 
 using namespace hangu;
 using namespace hangu::io;
+using namespace hangu::test_util;
 
 namespace {
 
@@ -20,21 +22,7 @@ const std::string kFixtures = std::string(HANGU_FIXTURE_DIR) + "/io/npy/";
 constexpr DType kNpyDTypes[] = {DType::boolean, DType::u8,  DType::i8,  DType::i16, DType::i32,
                                 DType::i64,     DType::f16, DType::f32, DType::f64};
 
-// arange(numel) shaped, in the fixture generator's form: floats *0.5-3, bool %3==0.
-Tensor expected_values(IntList shape, DType dtype) {
-  int64_t n = shape_numel(shape);
-  std::vector<double> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i)
-    v[static_cast<size_t>(i)] = dtype == DType::boolean ? (i % 3 == 0) : is_floating(dtype) ? i * 0.5 - 3 : double(i);
-  return to(tensor(v, shape), dtype);
-}
 const Shape k234{2, 3, 4};
-
-void expect_same(const Tensor& a, const Tensor& b) {
-  ASSERT_EQ(a.dtype(), b.dtype());
-  ASSERT_EQ(a.shape(), b.shape());
-  EXPECT_EQ(to_vector<double>(a), to_vector<double>(b));
-}
 
 // A .npy file from a header dict text and data, padded as NumPy pads.
 std::string make_npy(std::string dict, const std::string& data = "", int version = 1) {
@@ -49,15 +37,9 @@ std::string make_npy(std::string dict, const std::string& data = "", int version
   return out + dict + data;
 }
 
+// Parsing `bytes` must throw FormatError whose message names the file and contains `needle`.
 void expect_format_error(const std::string& bytes, const std::string& needle) {
-  try {
-    parse_npy(bytes.data(), bytes.size(), "bad.npy");
-    ADD_FAILURE() << "no error; expected one containing '" << needle << "'";
-  } catch (const FormatError& e) {
-    std::string m = e.what();
-    EXPECT_NE(m.find("bad.npy"), std::string::npos) << m;
-    EXPECT_NE(m.find(needle), std::string::npos) << m;
-  }
+  expect_error_mentions<FormatError>([&] { parse_npy(bytes.data(), bytes.size(), "bad.npy"); }, {"bad.npy", needle});
 }
 
 std::string fixture_name(DType d, bool big_endian) {
@@ -226,14 +208,8 @@ TEST(Npy, HostileHeaders) {
 TEST(Npy, ChineseMessage) {
   set_language(Lang::zh);
   std::string b = make_npy("{'descr': '<c8', 'fortran_order': False, 'shape': (2,)}", std::string(16, '\0'));
-  try {
-    parse_npy(b.data(), b.size(), "数据.npy");
-    ADD_FAILURE();
-  } catch (const FormatError& e) {
-    std::string m = e.what();
-    EXPECT_NE(m.find("数据.npy"), std::string::npos) << m;
-    EXPECT_NE(m.find("不支持 NumPy 数据类型描述 '<c8'"), std::string::npos) << m;
-  }
+  expect_error_mentions<FormatError>([&] { parse_npy(b.data(), b.size(), "数据.npy"); },
+                                     {"数据.npy", "不支持 NumPy 数据类型描述 '<c8'"});
   set_language(Lang::en);
 }
 

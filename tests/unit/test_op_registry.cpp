@@ -1,5 +1,6 @@
 // Checks every registered op against the fixtures of tools/gen_op_fixtures.py (PyTorch 1.13, or
-// tools/fixtures/philox.py for random ops): outputs' count, shape, dtype and values; error cases
+// tools/fixtures/philox.py for random ops): outputs' count, shape, dtype and values, the backward
+// of differentiable ops (gradients for the fixture's cotangents, where it has them); error cases
 // throw the right typed error whose message names the culprits, in English and Chinese.
 // One parameterised test per op, so `--gtest_filter=*add*` picks ops; HANGU_TEST_OPS=a,b also
 // restricts the list.
@@ -10,9 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <sstream>
 
+#include "hangu/autograd/engine.h"
 #include "hangu/core/error.h"
 #include "hangu/core/i18n.h"
 #include "hangu/io/safetensors.h"
@@ -70,8 +73,9 @@ Tolerance tolerance_for(DType d, const OpInfo& op) {
 }
 
 // Empty when `got` matches `want` (same shape and dtype assumed); otherwise a description of the
-// first mismatches.
-std::string compare_values(const Tensor& got, const Tensor& want, const OpInfo& op) {
+// first mismatches. Floats use the tolerance of tol_dtype (default: want's dtype), times `scale`.
+std::string compare_values(const Tensor& got, const Tensor& want, const OpInfo& op,
+                           std::optional<DType> tol_dtype = std::nullopt, double scale = 1) {
   std::ostringstream os;
   int shown = 0;
   auto report = [&](int64_t i, const std::string& g, const std::string& w) {
@@ -82,7 +86,9 @@ std::string compare_values(const Tensor& got, const Tensor& want, const OpInfo& 
     for (size_t i = 0; i < g.size(); ++i)
       if (g[i] != w[i]) report(static_cast<int64_t>(i), std::to_string(g[i]), std::to_string(w[i]));
   } else {
-    Tolerance tol = tolerance_for(want.dtype(), op);
+    Tolerance tol = tolerance_for(tol_dtype.value_or(want.dtype()), op);
+    tol.rtol *= scale;
+    tol.atol *= scale;
     auto g = to_vector<double>(got), w = to_vector<double>(want);
     for (size_t i = 0; i < g.size(); ++i) {
       double a = g[i], b = w[i];
@@ -100,6 +106,12 @@ std::string compare_values(const Tensor& got, const Tensor& want, const OpInfo& 
   }
   if (shown > 5) os << "\n    ... " << shown << " mismatches in all";
   return os.str();
+}
+
+// True when floating dtype a is less precise than b (bf16 < f16 < f32 < f64 for tolerances).
+bool coarser(DType a, DType b) {
+  auto rank = [](DType d) { return d == DType::bf16 ? 0 : d == DType::f16 ? 1 : d == DType::f32 ? 2 : 3; };
+  return rank(a) < rank(b);
 }
 
 class OpTest : public ::testing::TestWithParam<std::string> {
@@ -150,6 +162,67 @@ TEST_P(OpTest, ForwardMatchesFixture) {
       if (got.shape() != want.shape() || got.dtype() != want.dtype()) continue;
       std::string diff = compare_values(got, want, info);
       EXPECT_TRUE(diff.empty()) << "output " << j << " values differ:" << diff;
+    }
+  }
+}
+
+// The backward against PyTorch's: the fixture's "s<k>.cot<j>" are the cotangents of the float
+// outputs and "s<k>.grad<j>" the gradients of sum(out_j * cot_j) with respect to float input j
+// (tools/gen_op_fixtures.py). An op whose fixture holds no gradients yet is skipped; a gradient
+// that we do not produce counts as zeros, so a missing backward fails where torch's is nonzero.
+TEST_P(OpTest, BackwardMatchesFixture) {
+  const OpInfo& info = op();
+  std::string path = fixture_path(info.name);
+  if (!info.differentiable || !std::filesystem::exists(path)) return;  // the forward test reports it
+  io::SafetensorsFile fx = io::load_safetensors(path);
+  OpInfo tol_op = info;  // an exact forward (expand) may still sum in its backward: default tolerance
+  if (tol_op.rtol == 0 && tol_op.atol == 0) tol_op.rtol = tol_op.atol = 1e-6;
+  std::vector<ops::OpSample> samples = info.samples();
+  for (size_t k = 0; k < samples.size(); ++k) {
+    ops::OpSample& s = samples[k];
+    std::string p = std::string("s").append(std::to_string(k));
+    std::vector<size_t> float_in;
+    for (size_t j = 0; j < s.inputs.size(); ++j)
+      if (fx.find(p + ".grad" + std::to_string(j))) float_in.push_back(j);
+    if (float_in.empty()) continue;
+    SCOPED_TRACE(info.name + " sample " + std::to_string(k) + " (" + s.desc + "), args " + s.args.to_json());
+    std::vector<Tensor> leaves;
+    for (size_t j : float_in) {
+      s.inputs[j] = s.inputs[j].detach();
+      s.inputs[j].set_requires_grad(true);
+      leaves.push_back(s.inputs[j]);
+    }
+    std::vector<Tensor> grads(float_in.size());
+    DType coarsest = DType::f64;  // a gradient is computed in its outputs' precision
+    try {
+      std::vector<Tensor> out = info.fn(s.inputs, s.args);
+      std::vector<Tensor> roots, cots;
+      for (size_t j = 0; j < out.size(); ++j) {
+        const Tensor* cot = fx.find(p + ".cot" + std::to_string(j));
+        if (cot && coarser(cot->dtype(), coarsest)) coarsest = cot->dtype();
+        if (cot && out[j].defined() && out[j].requires_grad()) {
+          roots.push_back(out[j]);
+          cots.push_back(*cot);
+        }
+      }
+      if (!roots.empty()) grads = autograd::grad(roots, leaves, cots, false, false, /*allow_unused=*/true);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "backward threw: " << e.what();
+      continue;
+    }
+    for (size_t i = 0; i < float_in.size(); ++i) {
+      const Tensor& want = *fx.find(p + ".grad" + std::to_string(float_in[i]));
+      Tensor got = grads[i].defined() ? grads[i] : zeros(want.shape(), want.dtype());
+      EXPECT_EQ(shape_str(got.shape()), shape_str(want.shape())) << "gradient of input " << float_in[i] << " shape";
+      EXPECT_EQ(dtype_name(got.dtype()), dtype_name(want.dtype())) << "gradient of input " << float_in[i] << " dtype";
+      if (got.shape() != want.shape() || got.dtype() != want.dtype()) continue;
+      DType tol_dtype = coarser(want.dtype(), coarsest) ? want.dtype() : coarsest;
+      // A 16-bit backward that uses the output amplifies its last-bit rounding differences with
+      // torch (rsqrt's r^3 turns one bfloat16 ulp into three): 4 times the forward tolerance.
+      double scale = tol_dtype == DType::f16 || tol_dtype == DType::bf16 ? 4 : 1;
+      std::string diff = compare_values(got, want, tol_op, tol_dtype, scale);
+      EXPECT_TRUE(diff.empty()) << "gradient of input " << float_in[i] << " differs"
+                                << (grads[i].defined() ? "" : " (we give none)") << ":" << diff;
     }
   }
 }

@@ -3,44 +3,19 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "hangu/hangu.h"
+#include "test_util.h"
 
 using namespace hangu;
+using namespace hangu::test_util;
 
 namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-Tensor tf(std::vector<float> v, Shape shape = {}) {
-  if (shape.empty()) shape = {static_cast<int64_t>(v.size())};
-  return tensor(v, shape);
-}
-template <typename T>
-std::vector<T> vec(const Tensor& t) {
-  return to_vector<T>(t);
-}
-
-bool same_bits(const Tensor& a, const Tensor& b) {
-  if (a.shape() != b.shape() || a.dtype() != b.dtype()) return false;
-  Tensor ca = contiguous(a), cb = contiguous(b);
-  return std::memcmp(ca.data(), cb.data(), static_cast<size_t>(ca.nbytes())) == 0;
-}
-
-// Runs f with 1 thread and with 2, restoring the thread count afterwards.
-template <typename F>
-std::pair<Tensor, Tensor> with_1_and_2_threads(F&& f) {
-  int saved = get_num_threads();
-  set_num_threads(1);
-  Tensor one = f();
-  set_num_threads(2);
-  Tensor two = f();
-  set_num_threads(saved);
-  return {one, two};
-}
 
 }  // namespace
 

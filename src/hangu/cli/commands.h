@@ -13,4 +13,9 @@ int run_info(const ParsedArgs& args);
 std::vector<OptionSpec> demo_options();
 int run_demo(const ParsedArgs& args);
 
+// train_config.h holds their option lists.
+int run_train(const ParsedArgs& args);
+int run_eval(const ParsedArgs& args);
+int run_bench(const ParsedArgs& args);  // `bench train`
+
 }  // namespace hangu::cli

@@ -7,6 +7,7 @@
 
 #include "hangu/cli/args.h"
 #include "hangu/cli/commands.h"
+#include "hangu/cli/train_config.h"
 #include "hangu/core/error.h"
 #include "hangu/core/i18n.h"
 #include "hangu/core/thread_pool.h"
@@ -15,7 +16,7 @@
 namespace hangu::cli {
 namespace {
 
-enum class Action { info, demo, help, reserved };
+enum class Action { info, demo, help, train, eval, bench, reserved };
 
 struct Command {
   const char* name;
@@ -25,9 +26,9 @@ struct Command {
 
 // Reserved commands are accepted by name so they answer "not available yet", not "unknown".
 constexpr Command kCommands[] = {
-    {"info", "信息", Action::info},       {"demo", "演示", Action::demo},        {"help", "帮助", Action::help},
-    {"train", "训练", Action::reserved},  {"predict", "预测", Action::reserved}, {"eval", "评估", Action::reserved},
-    {"export", "导出", Action::reserved}, {"run", "运行", Action::reserved},
+    {"info", "信息", Action::info},        {"demo", "演示", Action::demo},       {"help", "帮助", Action::help},
+    {"train", "训练", Action::train},      {"eval", "评估", Action::eval},       {"bench", "基准", Action::bench},
+    {"predict", "预测", Action::reserved}, {"export", "导出", Action::reserved}, {"run", "运行", Action::reserved},
 };
 
 const Command* find_command(const std::string& word) {
@@ -97,6 +98,9 @@ int run(const std::vector<std::string>& args) {
     std::vector<OptionSpec> extra;
     if (cmd->action == Action::info) extra = info_options();
     if (cmd->action == Action::demo) extra = demo_options();
+    if (cmd->action == Action::train) extra = train_options();
+    if (cmd->action == Action::eval) extra = eval_options();
+    if (cmd->action == Action::bench) extra = bench_options();
     specs.insert(specs.end(), extra.begin(), extra.end());
   }
   std::vector<std::string> rest;
@@ -117,13 +121,26 @@ int run(const std::vector<std::string>& args) {
     return 2;
   }
   if (cmd->action == Action::reserved) throw Unsupported(MsgId::cli_not_available, args[cmd_index]);
-  if (!parsed.positionals.empty()) throw ValueError(MsgId::cli_unexpected_arg, context, parsed.positionals[0]);
+  // `bench` takes the benchmark's name ("train") as its one positional argument.
+  if (!parsed.positionals.empty() && cmd->action != Action::bench)
+    throw ValueError(MsgId::cli_unexpected_arg, context, parsed.positionals[0]);
   if (auto n = parsed.value("--threads")) {
     int64_t threads = parse_int(*n, "--threads");
     if (threads < 1 || threads > 4096) throw ValueError(MsgId::bad_thread_count, threads);
     set_num_threads(static_cast<int>(threads));
   }
-  return cmd->action == Action::info ? run_info(parsed) : run_demo(parsed);
+  switch (cmd->action) {
+    case Action::info:
+      return run_info(parsed);
+    case Action::train:
+      return run_train(parsed);
+    case Action::eval:
+      return run_eval(parsed);
+    case Action::bench:
+      return run_bench(parsed);
+    default:
+      return run_demo(parsed);
+  }
 }
 
 // Bad input or usage exits 2; a failure of the work itself exits 1.

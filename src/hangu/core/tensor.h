@@ -2,6 +2,7 @@
 // Tensor: a shared handle to TensorImpl. Copying a Tensor copies the handle, not the data;
 // views (reshape, transpose, slice, ...) make new TensorImpls over the same Storage.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -14,7 +15,8 @@
 
 namespace hangu {
 
-struct AutogradMeta;  // defined by the autograd layer; core only holds the pointer
+struct AutogradMeta;  // core/autograd_meta.h
+class Node;
 
 struct TensorImpl {
   Storage storage;
@@ -70,6 +72,22 @@ class Tensor {
   T item() const { return item().to<T>(); }
 
   std::string str() const;  // PyTorch-like repr, see print.h
+
+  // ---- autograd (see core/autograd_meta.h; the engine is in autograd/) ----
+  bool requires_grad() const;
+  // Marks a leaf floating-point tensor as needing gradients (PyTorch's requires_grad_()).
+  Tensor& set_requires_grad(bool on = true);
+  Tensor grad() const;  // undefined until a backward pass reaches this tensor
+  void set_grad(const Tensor& g);
+  const std::shared_ptr<Node>& grad_fn() const;
+  bool is_leaf() const;
+  // Same storage and view, cut from the graph (requires_grad false).
+  Tensor detach() const;
+  // These three are defined by the autograd layer (autograd/engine.cpp): link Hangu::hangu.
+  // Backpropagates from this tensor; `gradient` may be omitted for a one-element tensor.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
+  void retain_grad() const;  // keep .grad for a non-leaf tensor too
+  void register_hook(std::function<Tensor(const Tensor&)> hook) const;
 
  private:
   void check_dtype(DType expected, const char* op) const;

@@ -5,6 +5,7 @@
 
 #include "hangu/core/convert.h"
 #include "hangu/core/error.h"
+#include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
 #include "hangu/ops/indexing.h"
@@ -110,7 +111,7 @@ std::vector<int64_t> result_order(const IndexPlan& plan) {
 
 }  // namespace
 
-Tensor index(const Tensor& t, const std::vector<Tensor>& indices) {
+static Tensor index_fwd(const Tensor& t, const std::vector<Tensor>& indices) {
   IndexPlan plan = plan_index(t, indices, "index");
   if (plan.none) return alias(plan.front);
   Tensor src = contiguous(plan.front);
@@ -133,6 +134,7 @@ Tensor index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Ten
   const char* op = "index_put_";
   check_defined(t, op);
   check_defined(values, op);
+  ops::check_inplace(t, op);
   if (values.dtype() != t.dtype()) throw DTypeError(MsgId::dtype_mismatch, op, t.dtype(), values.dtype());
   IndexPlan plan = plan_index(t, indices, op);
   // values broadcast to the result's user-facing shape, then laid out as [broadcast..., rest...].
@@ -172,9 +174,27 @@ Tensor index_put_(const Tensor& t, const std::vector<Tensor>& indices, const Ten
   return t;
 }
 
+Tensor index(const Tensor& t, const std::vector<Tensor>& indices) {
+  ops::GradRecorder rec("index", {t});
+  Tensor out = index_fwd(t, indices);
+  if (rec.active())
+    rec.record({out}, [s = t.shape(), indices](const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{index_put(zeros(s, g[0].dtype()), indices, g[0], /*accumulate=*/true)};
+    });
+  return out;
+}
+
 Tensor index_put(const Tensor& t, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate) {
   check_defined(t, "index_put");
-  return index_put_(clone(t), indices, values, accumulate);
+  ops::GradRecorder rec("index_put", {t, values});
+  Tensor out = index_put_(clone(t), indices, values, accumulate);
+  if (rec.active())
+    rec.record({out}, [indices, accumulate](const std::vector<Tensor>& g) {
+      // Overwritten positions give self nothing; values get what their positions received.
+      Tensor gs = accumulate ? g[0] : index_put(g[0], indices, zeros({}, g[0].dtype()));
+      return std::vector<Tensor>{gs, index(g[0], indices)};
+    });
+  return out;
 }
 
 }  // namespace hangu

@@ -17,18 +17,13 @@ using Pairs = std::vector<std::pair<DType, DType>>;
 constexpr DType f32 = DType::f32, f64 = DType::f64, f16 = DType::f16, bf16 = DType::bf16, i64 = DType::i64,
                 i32 = DType::i32, i8 = DType::i8, u8 = DType::u8, b8 = DType::boolean;
 
-OpInfo info(std::string name, std::string onnx, int num_inputs, bool differentiable, Fn f,
-            std::function<Samples()> samples, std::function<Errors()> errors) {
-  OpInfo o;
-  o.name = std::move(name);
-  o.num_inputs = num_inputs;
-  o.differentiable = differentiable;
-  o.onnx = std::move(onnx);
-  o.fn = [f](const std::vector<Tensor>& in, const OpArgs& a) { return std::vector<Tensor>{f(in, a)}; };
-  o.samples = std::move(samples);
-  o.error_cases = std::move(errors);
-  o.group = "binary";
-  return o;
+// An op whose front end returns one tensor.
+OpInfo info(std::string name, std::string onnx, int num_inputs, bool differentiable, Fn f, SampleFn samples,
+            ErrorCaseFn errors) {
+  return make_op(
+      std::move(name), "binary", num_inputs, differentiable, std::move(onnx),
+      [f](const std::vector<Tensor>& in, const OpArgs& a) { return std::vector<Tensor>{f(in, a)}; },
+      std::move(samples), std::move(errors));
 }
 
 const Pairs kArith = {{f32, f32}, {f64, f64}, {i64, i64}, {i32, i32}, {i64, f32}, {b8, i32},

@@ -14,20 +14,6 @@ using Pairs = std::vector<std::pair<DType, DType>>;
 constexpr DType f32 = DType::f32, f64 = DType::f64, f16 = DType::f16, bf16 = DType::bf16, i64 = DType::i64,
                 i32 = DType::i32, i16 = DType::i16, i8 = DType::i8, u8 = DType::u8, b8 = DType::boolean;
 
-OpInfo info(std::string name, std::string onnx, int num_inputs, OpFn fn, std::function<Samples()> samples,
-            std::function<Errors()> errors) {
-  OpInfo o;
-  o.name = std::move(name);
-  o.num_inputs = num_inputs;
-  o.differentiable = false;
-  o.onnx = std::move(onnx);
-  o.fn = std::move(fn);
-  o.samples = std::move(samples);
-  o.error_cases = std::move(errors);
-  o.group = "compare";
-  return o;
-}
-
 using TT = Tensor (*)(const Tensor&, const Tensor&);
 using TS = Tensor (*)(const Tensor&, const Scalar&);
 using T1 = Tensor (*)(const Tensor&);
@@ -54,8 +40,8 @@ void register_comparisons(OpRegistry& r) {
                       {"lt", "Less", &hangu::lt, &hangu::lt},           {"le", "LessOrEqual", &hangu::le, &hangu::le},
                       {"gt", "Greater", &hangu::gt, &hangu::gt},        {"ge", "GreaterOrEqual", &hangu::ge, &hangu::ge}};
   for (const Cmp& c : cmps) {
-    r.add(info(
-        c.name, c.onnx, 2, binary_fn(c.tt, c.ts),
+    r.add(make_op(
+        c.name, "compare", 2, false, c.onnx, binary_fn(c.tt, c.ts),
         [] {
           // Small integer ranges so that equal pairs occur.
           Samples s = samples::binary({{f32, f32}, {f64, f32}, {i64, i64}, {i32, i64}, {b8, b8}, {i64, f32}, {u8, i8}}, -2, 2);
@@ -79,13 +65,13 @@ void register_logical(OpRegistry& r) {
                       {"logical_or", "Or", &hangu::logical_or},
                       {"logical_xor", "Xor", &hangu::logical_xor}};
   for (const Log& l : logs) {
-    r.add(info(
-        l.name, l.onnx, 2, binary_fn(l.tt, nullptr),
+    r.add(make_op(
+        l.name, "compare", 2, false, l.onnx, binary_fn(l.tt, nullptr),
         [] { return samples::binary({{b8, b8}, {f32, i64}, {i32, i32}, {u8, b8}, {f64, f16}}, -1, 1); },
         [] { return Errors{broadcast_error(), undefined_error(2)}; }));
   }
-  r.add(info(
-      "logical_not", "Not", 1, unary_fn(&hangu::logical_not),
+  r.add(make_op(
+      "logical_not", "compare", 1, false, "Not", unary_fn(&hangu::logical_not),
       [] { return unary({f32, f64, bf16}, -1, 1, {i64, i32, u8, b8}, -1, 1); },
       [] { return Errors{undefined_error(1)}; }));
 }
@@ -101,8 +87,8 @@ void register_bitwise(OpRegistry& r) {
                       {"bitwise_or", "BitwiseOr", &hangu::bitwise_or, &hangu::bitwise_or},
                       {"bitwise_xor", "BitwiseXor", &hangu::bitwise_xor, &hangu::bitwise_xor}};
   for (const Bit& b : bits) {
-    r.add(info(
-        b.name, b.onnx, 2, binary_fn(b.tt, b.ts),
+    r.add(make_op(
+        b.name, "compare", 2, false, b.onnx, binary_fn(b.tt, b.ts),
         [] {
           Samples s = samples::binary({{i64, i64}, {i32, i64}, {b8, b8}, {u8, u8}, {i8, i16}, {b8, i32}}, -9, 9);
           append(s, with_scalar({i64, u8, b8}, "other", 3, -9, 9));
@@ -115,8 +101,8 @@ void register_bitwise(OpRegistry& r) {
           return Errors{fl, mixed, sc, broadcast_error(2, {}, i64), undefined_error(2)};
         }));
   }
-  r.add(info(
-      "bitwise_not", "BitwiseNot", 1, unary_fn(&hangu::bitwise_not),
+  r.add(make_op(
+      "bitwise_not", "compare", 1, false, "BitwiseNot", unary_fn(&hangu::bitwise_not),
       [] { return unary({}, 0, 0, {i64, i32, i16, i8, u8, b8}, -9, 9); },
       [] { return Errors{dtype_error({f32}, f32), dtype_error({f16}, f16), undefined_error(1)}; }));
 }
@@ -129,8 +115,8 @@ void register_classify(OpRegistry& r) {
   };
   const Cls cls[] = {{"isnan", "IsNaN", &hangu::isnan}, {"isinf", "IsInf", &hangu::isinf}, {"isfinite", "", &hangu::isfinite}};
   for (const Cls& c : cls) {
-    r.add(info(
-        c.name, c.onnx, 1, unary_fn(c.f),
+    r.add(make_op(
+        c.name, "compare", 1, false, c.onnx, unary_fn(c.f),
         [] {
           Samples s = unary({f32, f64}, -2, 2, {i64, b8});
           for (DType d : {f32, f64, f16, bf16}) s.push_back({{specials(d)}, {}, "specials " + std::string(dtype_name(d))});

@@ -26,21 +26,6 @@ inline const std::vector<DType> kFloatTypes = {DType::f32, DType::f64, DType::f1
 inline std::string dn(DType d) { return std::string(dtype_name(d)); }
 inline uint64_t seed_of(const OpArgs& a) { return static_cast<uint64_t>(a.get_int("seed", 0)); }
 
-inline OpInfo make_op(std::string name, int num_inputs, OpFn fn, std::function<std::vector<OpSample>()> samples,
-               std::function<std::vector<OpErrorCase>()> errors, const char* group, bool differentiable = false,
-               const char* onnx = "") {
-  OpInfo op;
-  op.name = std::move(name);
-  op.num_inputs = num_inputs;
-  op.fn = std::move(fn);
-  op.samples = std::move(samples);
-  op.error_cases = errors ? std::move(errors) : [] { return std::vector<OpErrorCase>{}; };
-  op.group = group;
-  op.differentiable = differentiable;
-  op.onnx = onnx;
-  return op;
-}
-
 // A copy of t with the same strides (so in-place ops see t's layout without touching the sample).
 inline Tensor same_layout_copy(const Tensor& t) {
   bool dense = true;

@@ -12,7 +12,8 @@ using namespace core_registry;  // NOLINT: the shared helpers of the core regist
 void add_constant_creation(OpRegistry& r) {
   auto sized = [](const char* name, auto fn) {
     return make_op(
-        name, 0, [fn](const Tensors&, const OpArgs& a) { return Tensors{fn(a.get_ints("size"), a.get_dtype("dtype"))}; },
+        name, "creation", 0, false, "",
+        [fn](const Tensors&, const OpArgs& a) { return Tensors{fn(a.get_ints("size"), a.get_dtype("dtype"))}; },
         [] {
           std::vector<OpSample> s;
           for (DType d : kAllTypes) s.push_back({{}, {{"size", {2, 3}}, {"dtype", d}}, "[2, 3] " + dn(d)});
@@ -23,14 +24,13 @@ void add_constant_creation(OpRegistry& r) {
         [] {
           return std::vector<OpErrorCase>{
               {{}, {{"size", {2, -3}}, {"dtype", DType::f32}}, ErrorKind::value, {"[2, -3]"}, "negative size"}};
-        },
-        "creation");
+        });
   };
   r.add(sized("zeros", [](IntList s, DType d) { return zeros(s, d); }));
   r.add(sized("ones", [](IntList s, DType d) { return ones(s, d); }));
 
   r.add(make_op(
-      "full", 0,
+      "full", "creation", 0, false, "",
       [](const Tensors&, const OpArgs& a) {
         auto s = a.get_ints("size");
         Scalar v = a.get_scalar("fill_value");
@@ -50,11 +50,10 @@ void add_constant_creation(OpRegistry& r) {
             {{}, {{"size", std::vector<int64_t>{}}, {"fill_value", -3}, {"dtype", DType::i8}}, "0-d int8"},
             {{}, {{"size", {0, 2}}, {"fill_value", 1.0}}, "0-size"},
         };
-      },
-      nullptr, "creation"));
+      }));
 
   r.add(make_op(
-      "arange", 0,
+      "arange", "creation", 0, false, "",
       [](const Tensors&, const OpArgs& a) {
         Scalar s = a.get_scalar("start"), e = a.get_scalar("end"), st = a.get_scalar("step", 1);
         return Tensors{a.has("dtype") ? arange(s, e, st, a.get_dtype("dtype")) : arange(s, e, st)};
@@ -75,11 +74,10 @@ void add_constant_creation(OpRegistry& r) {
             {{}, {{"start", 0}, {"end", 5}, {"step", 0}}, ErrorKind::value, {"step"}, "zero step"},
             {{}, {{"start", 0}, {"end", -5}, {"step", 1}}, ErrorKind::value, {"end", "-5"}, "wrong direction"},
         };
-      },
-      "creation"));
+      }));
 
   r.add(make_op(
-      "linspace", 0,
+      "linspace", "creation", 0, false, "",
       [](const Tensors&, const OpArgs& a) {
         return Tensors{linspace(a.get_double("start"), a.get_double("end"), a.get_int("steps"), a.get_dtype("dtype"))};
       },
@@ -100,11 +98,10 @@ void add_constant_creation(OpRegistry& r) {
         return std::vector<OpErrorCase>{
             {{}, {{"start", 0.0}, {"end", 1.0}, {"steps", -2}, {"dtype", DType::f32}}, ErrorKind::value, {"steps", "-2"},
              "negative steps"}};
-      },
-      "creation"));
+      }));
 
   r.add(make_op(
-      "eye", 0,
+      "eye", "creation", 0, false, "",
       [](const Tensors&, const OpArgs& a) {
         return Tensors{eye(a.get_int("n"), a.get_int("m", -1), a.get_dtype("dtype"))};
       },
@@ -120,23 +117,21 @@ void add_constant_creation(OpRegistry& r) {
       [] {
         return std::vector<OpErrorCase>{
             {{}, {{"n", -1}, {"dtype", DType::f32}}, ErrorKind::value, {"-1"}, "negative n"}};
-      },
-      "creation"));
+      }));
 
   r.add(make_op(
-      "scalar_tensor", 0,
+      "scalar_tensor", "creation", 0, false, "",
       [](const Tensors&, const OpArgs& a) { return Tensors{scalar_tensor(a.get_scalar("s"), a.get_dtype("dtype"))}; },
       [] {
         return std::vector<OpSample>{{{}, {{"s", 1.5}, {"dtype", DType::f32}}, "float32"},
                                      {{}, {{"s", 3}, {"dtype", DType::i64}}, "int64"},
                                      {{}, {{"s", 1}, {"dtype", DType::boolean}}, "bool"}};
-      },
-      nullptr, "creation"));
+      }));
 
   // *_like: the shape (and dtype unless given) of the input.
   auto like = [](const char* name, auto fn, bool value) {
     return make_op(
-        name, 1,
+        name, "creation", 1, false, "",
         [fn](const Tensors& x, const OpArgs& a) { return Tensors{fn(x[0], a)}; },
         [value] {
           OpArgs base = value ? OpArgs{{"fill_value", 2.5}} : OpArgs{};
@@ -147,8 +142,7 @@ void add_constant_creation(OpRegistry& r) {
           with.set("dtype", DType::i32);
           s.push_back({{make({2, 3}, DType::f32, 8)}, with, "float32 to int32"});
           return s;
-        },
-        nullptr, "creation");
+        });
   };
   r.add(like("zeros_like", [](const Tensor& x, const OpArgs& a) {
     return a.has("dtype") ? zeros_like(x, a.get_dtype("dtype")) : zeros_like(x);
@@ -163,9 +157,8 @@ void add_constant_creation(OpRegistry& r) {
 }
 
 // ---------------------------------------------------------------- random
-OpInfo random_op(const char* name, int num_inputs, OpFn fn, std::function<std::vector<OpSample>()> samples,
-                 std::function<std::vector<OpErrorCase>()> errors = nullptr) {
-  OpInfo op = make_op(name, num_inputs, std::move(fn), std::move(samples), std::move(errors), "random");
+OpInfo random_op(const char* name, int num_inputs, OpFn fn, SampleFn samples, ErrorCaseFn errors = nullptr) {
+  OpInfo op = make_op(name, "random", num_inputs, false, "", std::move(fn), std::move(samples), std::move(errors));
   op.check = OpCheck::rng;
   return op;
 }

@@ -1,6 +1,8 @@
 // einsum: parse the equation into integer labels, take diagonals of repeated labels, sum out
 // labels no one else needs, then contract the operands left to right, each pair as one batched
 // GEMM ([batch, left, contracted] x [batch, contracted, right]), and permute to the output.
+// Autograd: einsum records no backward of its own; every step (diagonal, sum, permute, expand,
+// reshape, bmm) is differentiable, so the gradient comes from the parts.
 #include <algorithm>
 #include <array>
 
@@ -60,26 +62,27 @@ Subscript parse_subscript(const std::string& eq, const std::string& s) {
   return r;
 }
 
-// Replaces the dims of repeated labels by their diagonal (strides added, as torch.diagonal).
+// Replaces the dims of repeated labels by their diagonal (torch.diagonal, which moves it last).
 Term take_diagonals(const Term& in) {
-  Term out;
-  Shape shape;
-  Strides strides;
-  for (size_t d = 0; d < in.labels.size(); ++d) {
-    auto it = std::find(out.labels.begin(), out.labels.end(), in.labels[d]);
-    if (it == out.labels.end()) {
-      out.labels.push_back(in.labels[d]);
-      shape.push_back(in.t.shape()[d]);
-      strides.push_back(in.t.strides()[d]);
-    } else {
-      size_t k = static_cast<size_t>(it - out.labels.begin());
-      if (shape[k] != in.t.shape()[d])
-        throw ShapeError(MsgId::einsum_size_mismatch, label_name(in.labels[d]), shape[k], in.t.shape()[d],
+  for (size_t d = 0; d < in.labels.size(); ++d)
+    for (size_t e = 0; e < d; ++e)
+      if (in.labels[e] == in.labels[d] && in.t.shape()[e] != in.t.shape()[d])
+        throw ShapeError(MsgId::einsum_size_mismatch, label_name(in.labels[d]), in.t.shape()[e], in.t.shape()[d],
                          in.t.shape());
-      strides[k] += in.t.strides()[d];
-    }
+  Term out = in;
+  for (bool repeated = true; repeated;) {
+    repeated = false;
+    for (size_t d = 0; d < out.labels.size() && !repeated; ++d)
+      for (size_t e = 0; e < d && !repeated; ++e)
+        if (out.labels[e] == out.labels[d]) {
+          int label = out.labels[d];
+          out.t = diagonal(out.t, 0, static_cast<int64_t>(e), static_cast<int64_t>(d));
+          out.labels.erase(out.labels.begin() + static_cast<std::ptrdiff_t>(d));
+          out.labels.erase(out.labels.begin() + static_cast<std::ptrdiff_t>(e));
+          out.labels.push_back(label);
+          repeated = true;
+        }
   }
-  out.t = as_strided(in.t, shape, strides, in.t.offset());
   return out;
 }
 

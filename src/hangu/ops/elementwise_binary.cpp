@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "hangu/ops/autograd_record.h"
 #include "hangu/ops/elementwise_impl.h"
 
 namespace hangu {
@@ -153,47 +154,129 @@ Tensor extremum(const Tensor& a, const Tensor& b, const char* op) {
   });
 }
 
+using Grads = std::vector<Tensor>;
+
+// a + alpha * b (or a - alpha * b), recorded. A Scalar operand arrives wrapped as a 0-d tensor
+// that never requires grad.
+Tensor add_ad(const char* op, const Tensor& a, const Tensor& b, DType common, const Scalar& alpha, bool subtract) {
+  ops::GradRecorder rec(op, {a, b});
+  Tensor out = add_impl(a, b, common, alpha, subtract);
+  if (rec.active())
+    rec.record({out}, [a, b, alpha, subtract](const Grads& g) {
+      Tensor gb;
+      if (b.requires_grad()) {
+        if (alpha.to_double() == 1.0) gb = subtract ? neg(g[0]) : g[0];
+        else gb = mul(g[0], subtract ? -alpha.to_double() : alpha.to_double());
+      }
+      return Grads{a.requires_grad() ? g[0] : Tensor(), gb};
+    });
+  return out;
+}
+
+Tensor div_ad(const Tensor& a, const Tensor& b, DType common, const std::string& mode) {
+  ops::GradRecorder rec("div", {a, b});
+  Tensor out = div_impl(a, b, common, mode);
+  if (rec.active())
+    rec.record({out}, [a, b, mode](const Grads& g) {
+      if (!mode.empty()) {  // rounding is piecewise constant: zeros, like torch
+        Tensor z = zeros_like(g[0]);
+        return Grads{a.requires_grad() ? z : Tensor(), b.requires_grad() ? z : Tensor()};
+      }
+      return Grads{a.requires_grad() ? div(g[0], b) : Tensor(),
+                   b.requires_grad() ? mul(neg(g[0]), div(div(a, b), b)) : Tensor()};
+    });
+  return out;
+}
+
+// remainder (floor) and fmod (trunc): d/da = 1, d/db = -rounded(a / b).
+Tensor mod_ad(const char* op, const Tensor& a, const Tensor& b, DType common, bool floor_mode) {
+  ops::GradRecorder rec(op, {a, b});
+  Tensor out = floor_mode ? remainder_impl(a, b, common) : fmod_impl(a, b, common);
+  if (rec.active())
+    rec.record({out}, [a, b, floor_mode](const Grads& g) {
+      return Grads{a.requires_grad() ? g[0] : Tensor(),
+                   b.requires_grad() ? neg(mul(g[0], div(a, b, floor_mode ? "floor" : "trunc"))) : Tensor()};
+    });
+  return out;
+}
+
+// pow with a tensor (or wrapped Scalar base) on both sides; torch's pow_backward_self/_exponent.
+Tensor pow_ad(const Tensor& a, const Tensor& b, DType common) {
+  ops::GradRecorder rec("pow", {a, b});
+  Tensor out = pow_impl(a, b, common);
+  if (rec.active())
+    rec.record({out}, [a, b, r = ops::SavedTensor(out)](const Grads& g) {
+      Tensor ga, gb;
+      if (a.requires_grad()) ga = where(eq(b, 0), 0, mul(g[0], mul(b, pow(a, sub(b, 1)))));
+      if (b.requires_grad()) {  // zero where a == 0 <= b; log(1) there keeps double backward finite
+        Tensor zero = logical_and(eq(a, 0), ge(b, 0));
+        gb = mul(g[0], where(zero, 0, mul(r.get(), log(where(zero, 1, a)))));  // log in a's dtype, as torch
+      }
+      return Grads{ga, gb};
+    });
+  return out;
+}
+
+template <bool IsMax>
+Tensor extremum_ad(const Tensor& a, const Tensor& b, const char* op) {
+  ops::GradRecorder rec(op, {a, b});
+  Tensor out = extremum<IsMax>(a, b, op);
+  if (rec.active())  // ties split the gradient in halves, like torch 1.13
+    rec.record({out}, [a, b](const Grads& g) {
+      Tensor h = where(eq(a, b), div(g[0], 2), g[0]);
+      return Grads{a.requires_grad() ? where(IsMax ? lt(a, b) : gt(a, b), 0, h) : Tensor(),
+                   b.requires_grad() ? where(IsMax ? gt(a, b) : lt(a, b), 0, h) : Tensor()};
+    });
+  return out;
+}
+
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   check_defined2(a, b, "add");
-  return add_impl(a, b, result_type(a, b), alpha, false);
+  return add_ad("add", a, b, result_type(a, b), alpha, false);
 }
 Tensor add(const Tensor& a, const Scalar& b, const Scalar& alpha) {
   check_defined(a, "add");
   DType d = result_type(a, b);
-  return add_impl(a, wrap(b, d), d, alpha, false);
+  return add_ad("add", a, wrap(b, d), d, alpha, false);
 }
 Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   check_defined2(a, b, "sub");
-  return add_impl(a, b, result_type(a, b), alpha, true);
+  return add_ad("sub", a, b, result_type(a, b), alpha, true);
 }
 Tensor sub(const Tensor& a, const Scalar& b, const Scalar& alpha) {
   check_defined(a, "sub");
   DType d = result_type(a, b);
-  return add_impl(a, wrap(b, d), d, alpha, true);
+  return add_ad("sub", a, wrap(b, d), d, alpha, true);
 }
 Tensor sub(const Scalar& a, const Tensor& b) {
   check_defined(b, "sub");
   DType d = result_type(a, b);
-  return add_impl(wrap(a, d), b, d, 1, true);
+  return add_ad("sub", wrap(a, d), b, d, 1, true);
 }
 
 Tensor rsub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
   check_defined2(self, other, "rsub");
-  return add_impl(other, self, result_type(self, other), alpha, true);
+  return add_ad("rsub", other, self, result_type(self, other), alpha, true);
 }
 Tensor rsub(const Tensor& self, const Scalar& other, const Scalar& alpha) {
   check_defined(self, "rsub");
   DType d = result_type(self, other);
-  return add_impl(wrap(other, d), self, d, alpha, true);
+  return add_ad("rsub", wrap(other, d), self, d, alpha, true);
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
   check_defined2(a, b, "mul");
   DType d = result_type(a, b);
   if (d == DType::boolean) return binary_same<Family::boolean>(a, b, d, "mul", [](bool x, bool y) { return x && y; });
-  return binary_same<Family::numeric>(a, b, d, "mul", []<typename V>(V x, V y) { return wrap_mul(x, y); });
+  ops::GradRecorder rec("mul", {a, b});
+  Tensor out = binary_same<Family::numeric>(a, b, d, "mul", []<typename V>(V x, V y) { return wrap_mul(x, y); });
+  if (rec.active())
+    rec.record({out}, [a, b](const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{a.requires_grad() ? mul(g[0], b) : Tensor(), b.requires_grad() ? mul(g[0], a) : Tensor()};
+    });
+  return out;
 }
 Tensor mul(const Tensor& a, const Scalar& b) {
   check_defined(a, "mul");
@@ -202,42 +285,42 @@ Tensor mul(const Tensor& a, const Scalar& b) {
 
 Tensor div(const Tensor& a, const Tensor& b, const std::string& mode) {
   check_defined2(a, b, "div");
-  return div_impl(a, b, result_type(a, b), mode);
+  return div_ad(a, b, result_type(a, b), mode);
 }
 Tensor div(const Tensor& a, const Scalar& b, const std::string& mode) {
   check_defined(a, "div");
   DType d = result_type(a, b);
-  return div_impl(a, wrap(b, d), d, mode);
+  return div_ad(a, wrap(b, d), d, mode);
 }
 Tensor div(const Scalar& a, const Tensor& b, const std::string& mode) {
   check_defined(b, "div");
   DType d = result_type(a, b);
-  return div_impl(wrap(a, d), b, d, mode);
+  return div_ad(wrap(a, d), b, d, mode);
 }
 
 Tensor remainder(const Tensor& a, const Tensor& b) {
   check_defined2(a, b, "remainder");
-  return remainder_impl(a, b, result_type(a, b));
+  return mod_ad("remainder", a, b, result_type(a, b), true);
 }
 Tensor remainder(const Tensor& a, const Scalar& b) {
   check_defined(a, "remainder");
   DType d = result_type(a, b);
-  return remainder_impl(a, wrap(b, d), d);
+  return mod_ad("remainder", a, wrap(b, d), d, true);
 }
 Tensor remainder(const Scalar& a, const Tensor& b) {
   check_defined(b, "remainder");
   DType d = result_type(a, b);
-  return remainder_impl(wrap(a, d), b, d);
+  return mod_ad("remainder", wrap(a, d), b, d, true);
 }
 
 Tensor fmod(const Tensor& a, const Tensor& b) {
   check_defined2(a, b, "fmod");
-  return fmod_impl(a, b, result_type(a, b));
+  return mod_ad("fmod", a, b, result_type(a, b), false);
 }
 Tensor fmod(const Tensor& a, const Scalar& b) {
   check_defined(a, "fmod");
   DType d = result_type(a, b);
-  return fmod_impl(a, wrap(b, d), d);
+  return mod_ad("fmod", a, wrap(b, d), d, false);
 }
 
 Tensor floor_divide(const Tensor& a, const Tensor& b) { return div(a, b, "floor"); }
@@ -245,28 +328,43 @@ Tensor floor_divide(const Tensor& a, const Scalar& b) { return div(a, b, "floor"
 
 Tensor pow(const Tensor& a, const Tensor& b) {
   check_defined2(a, b, "pow");
-  return pow_impl(a, b, result_type(a, b));
+  return pow_ad(a, b, result_type(a, b));
 }
 Tensor pow(const Tensor& a, const Scalar& b) {
   check_defined(a, "pow");
   DType d = result_type(a, b);
   if (is_integral(d, true) && b.is_integral() && b.to_int() < 0)
     throw ValueError(MsgId::elem_neg_int_pow, "pow", d, b.to_int());
-  return pow_impl(a, wrap(b, d), d);
+  ops::GradRecorder rec("pow", {a});
+  Tensor out = pow_impl(a, wrap(b, d), d);
+  if (rec.active())  // torch's pow_backward: zero for exponent 0, else g * b * a^(b-1)
+    rec.record({out}, [a, b](const Grads& g) {
+      const double e = b.to_double();
+      return Grads{e == 0.0 ? zeros_like(g[0]) : mul(g[0], mul(pow(a, e - 1.0), e))};
+    });
+  return out;
 }
 Tensor pow(const Scalar& a, const Tensor& b) {
   check_defined(b, "pow");
   DType d = result_type(a, b);
-  return pow_impl(wrap(a, d), b, d);
+  return pow_ad(wrap(a, d), b, d);
 }
 
-Tensor maximum(const Tensor& a, const Tensor& b) { return extremum<true>(a, b, "maximum"); }
-Tensor minimum(const Tensor& a, const Tensor& b) { return extremum<false>(a, b, "minimum"); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return extremum_ad<true>(a, b, "maximum"); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return extremum_ad<false>(a, b, "minimum"); }
 
 Tensor atan2(const Tensor& a, const Tensor& b) {
   check_defined2(a, b, "atan2");
   DType d = to_float_if_integral(result_type(a, b));
-  return binary_same<Family::floating>(a, b, d, "atan2", []<typename V>(V x, V y) { return std::atan2(x, y); });
+  ops::GradRecorder rec("atan2", {a, b});
+  Tensor out = binary_same<Family::floating>(a, b, d, "atan2", []<typename V>(V x, V y) { return std::atan2(x, y); });
+  if (rec.active())
+    rec.record({out}, [a, b](const Grads& g) {
+      Tensor recip = reciprocal(add(mul(a, a), mul(b, b)));
+      return Grads{a.requires_grad() ? mul(mul(g[0], b), recip) : Tensor(),
+                   b.requires_grad() ? mul(mul(g[0], neg(a)), recip) : Tensor()};
+    });
+  return out;
 }
 
 }  // namespace hangu

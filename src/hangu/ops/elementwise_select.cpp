@@ -1,6 +1,9 @@
 // Ops that pick or blend between operands (clamp, where, lerp) and the in-place forms.
+// The in-place forms are not recorded by autograd: they refuse (check_inplace) when grad mode is
+// on and self or the other operand requires grad; use the out-of-place ops to differentiate.
 #include <cmath>
 
+#include "hangu/ops/autograd_record.h"
 #include "hangu/ops/elementwise_impl.h"
 
 namespace hangu {
@@ -10,6 +13,7 @@ using namespace elementwise;
 Tensor clamp(const Tensor& t, std::optional<Scalar> min, std::optional<Scalar> max) {
   check_defined(t, "clamp");
   if (!min && !max) throw ValueError(MsgId::elem_clamp_no_bound, "clamp", t.shape());
+  ops::GradRecorder rec("clamp", {t});
   TypePromotion tp;
   tp.add(t);
   if (min) tp.add(*min);
@@ -31,6 +35,13 @@ Tensor clamp(const Tensor& t, std::optional<Scalar> min, std::optional<Scalar> m
     };
     run_unary<T, T>(out, x, f);
   });
+  if (rec.active())  // torch's clamp_backward: gradient where min <= t <= max (NaN gets none)
+    rec.record({out}, [t, min, max](const std::vector<Tensor>& g) {
+      Tensor keep;
+      if (min) keep = ge(t, *min);
+      if (max) keep = keep.defined() ? logical_and(keep, le(t, *max)) : le(t, *max);
+      return std::vector<Tensor>{where(keep, g[0], 0)};
+    });
   return out;
 }
 
@@ -39,10 +50,29 @@ Tensor clamp(const Tensor& t, const Tensor& min, const Tensor& max) {
   if (!min.defined() && !max.defined()) throw ValueError(MsgId::elem_clamp_no_bound, "clamp", t.shape());
   DType d = TypePromotion().add(t).add(min).add(max).result();
   if (d == DType::boolean) unsupported_dtype("clamp", d);
+  ops::GradRecorder rec("clamp", {t, min, max});
   Tensor r = to(t, d);
   if (min.defined()) r = maximum(r, to(min, d));
   if (max.defined()) r = minimum(r, to(max, d));
-  return r.is_same(t) ? clone(r) : r;
+  Tensor out = r.is_same(t) ? clone(r) : r;
+  if (rec.active())  // torch's clamp_backward and clamp_backward_min_max
+    rec.record({out}, [t, min, max](const std::vector<Tensor>& g) {
+      const Tensor& gr = g[0];
+      Tensor gt_, gmin, gmax;
+      if (min.defined() && max.defined()) {
+        gt_ = where(logical_and(ge(t, min), le(t, max)), gr, 0);
+        if (min.requires_grad()) gmin = where(logical_and(lt(t, min), lt(min, max)), gr, 0);
+        if (max.requires_grad()) gmax = where(logical_or(gt(t, max), lt(max, min)), gr, 0);
+      } else if (min.defined()) {
+        gt_ = where(ge(t, min), gr, 0);
+        if (min.requires_grad()) gmin = where(lt(t, min), gr, 0);
+      } else {
+        gt_ = where(le(t, max), gr, 0);
+        if (max.requires_grad()) gmax = where(gt(t, max), gr, 0);
+      }
+      return std::vector<Tensor>{t.requires_grad() ? gt_ : Tensor(), gmin, gmax};
+    });
+  return out;
 }
 
 Tensor clamp_min(const Tensor& t, const Scalar& min) { return clamp(t, min, std::nullopt); }
@@ -55,12 +85,18 @@ namespace {
 Tensor where_impl(const Tensor& cond, const Tensor& a, const Tensor& b, DType d) {
   if (cond.dtype() != DType::boolean && cond.dtype() != DType::u8)
     throw DTypeError(MsgId::elem_where_cond, "where", cond.dtype());
+  ops::GradRecorder rec("where", {a, b});
   Tensor c = to(cond, DType::boolean), x = to(a, d), y = to(b, d);
   Shape shape = broadcast_shapes(broadcast_shapes(c.shape(), x.shape(), "where"), y.shape(), "where");
   Tensor out = empty(shape, d);
   dispatch_all<true>(d, "where", [&]<typename T>() {
     kernels::map_elementwise<T, bool, T, T>(out, {&c, &x, &y}, [](bool k, T u, T v) { return k ? u : v; });
   });
+  if (rec.active())
+    rec.record({out}, [c, a, b](const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{a.requires_grad() ? where(c, g[0], 0) : Tensor(),
+                                 b.requires_grad() ? where(c, 0, g[0]) : Tensor()};
+    });
   return out;
 }
 
@@ -103,6 +139,7 @@ void check_lerp(const Tensor& start, const char* what, const Tensor& other) {
 
 Tensor lerp(const Tensor& start, const Tensor& end, const Scalar& weight) {
   check_lerp(start, "end", end);
+  ops::GradRecorder rec("lerp", {start, end});
   Shape shape = broadcast_shapes(start.shape(), end.shape(), "lerp");
   Tensor out = empty(shape, start.dtype());
   dispatch_floating(start.dtype(), "lerp", [&]<typename T>() {
@@ -112,12 +149,18 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Scalar& weight) {
       return static_cast<T>(lerp_value(static_cast<V>(s), static_cast<V>(e), w));
     });
   });
+  if (rec.active())
+    rec.record({out}, [weight](const std::vector<Tensor>& g) {
+      const double w = weight.to_double();
+      return std::vector<Tensor>{mul(g[0], 1.0 - w), mul(g[0], w)};
+    });
   return out;
 }
 
 Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
   check_lerp(start, "end", end);
   check_lerp(start, "weight", weight);
+  ops::GradRecorder rec("lerp", {start, end, weight});
   Shape shape = broadcast_shapes(broadcast_shapes(start.shape(), end.shape(), "lerp"), weight.shape(), "lerp");
   Tensor out = empty(shape, start.dtype());
   dispatch_floating(start.dtype(), "lerp", [&]<typename T>() {
@@ -126,6 +169,12 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
       return static_cast<T>(lerp_value(static_cast<V>(s), static_cast<V>(e), static_cast<V>(w)));
     });
   });
+  if (rec.active())
+    rec.record({out}, [start, end, weight](const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{start.requires_grad() ? mul(g[0], sub(1, weight)) : Tensor(),
+                                 end.requires_grad() ? mul(g[0], weight) : Tensor(),
+                                 weight.requires_grad() ? mul(g[0], sub(end, start)) : Tensor()};
+    });
   return out;
 }
 
@@ -141,29 +190,53 @@ Tensor write_inplace(const Tensor& self, const Tensor& result, const char* op) {
 }
 }  // namespace elementwise
 
+namespace {
+// In-place forms are not recorded: refuse operands that would need a gradient.
+void check_inplace2(const Tensor& self, const Tensor& other, const char* op) {
+  ops::check_inplace(self, op);
+  if (other.defined()) ops::check_inplace(other, op);
+}
+}  // namespace
+
 Tensor add_(const Tensor& self, const Tensor& other, const Scalar& alpha) {
+  check_inplace2(self, other, "add_");
   return write_inplace(self, add(self, other, alpha), "add_");
 }
 Tensor add_(const Tensor& self, const Scalar& other, const Scalar& alpha) {
+  ops::check_inplace(self, "add_");
   return write_inplace(self, add(self, other, alpha), "add_");
 }
 Tensor sub_(const Tensor& self, const Tensor& other, const Scalar& alpha) {
+  check_inplace2(self, other, "sub_");
   return write_inplace(self, sub(self, other, alpha), "sub_");
 }
 Tensor sub_(const Tensor& self, const Scalar& other, const Scalar& alpha) {
+  ops::check_inplace(self, "sub_");
   return write_inplace(self, sub(self, other, alpha), "sub_");
 }
-Tensor mul_(const Tensor& self, const Tensor& other) { return write_inplace(self, mul(self, other), "mul_"); }
-Tensor mul_(const Tensor& self, const Scalar& other) { return write_inplace(self, mul(self, other), "mul_"); }
+Tensor mul_(const Tensor& self, const Tensor& other) {
+  check_inplace2(self, other, "mul_");
+  return write_inplace(self, mul(self, other), "mul_");
+}
+Tensor mul_(const Tensor& self, const Scalar& other) {
+  ops::check_inplace(self, "mul_");
+  return write_inplace(self, mul(self, other), "mul_");
+}
 Tensor div_(const Tensor& self, const Tensor& other, const std::string& rounding_mode) {
+  check_inplace2(self, other, "div_");
   return write_inplace(self, div(self, other, rounding_mode), "div_");
 }
 Tensor div_(const Tensor& self, const Scalar& other, const std::string& rounding_mode) {
+  ops::check_inplace(self, "div_");
   return write_inplace(self, div(self, other, rounding_mode), "div_");
 }
 Tensor clamp_(const Tensor& self, std::optional<Scalar> min, std::optional<Scalar> max) {
+  ops::check_inplace(self, "clamp_");
   return write_inplace(self, clamp(self, min, max), "clamp_");
 }
-Tensor neg_(const Tensor& self) { return write_inplace(self, neg(self), "neg_"); }
+Tensor neg_(const Tensor& self) {
+  ops::check_inplace(self, "neg_");
+  return write_inplace(self, neg(self), "neg_");
+}
 
 }  // namespace hangu

@@ -4,24 +4,56 @@
 #include <cmath>
 #include <limits>
 
+#include "hangu/ops/autograd_record.h"
 #include "hangu/ops/elementwise_impl.h"
 
 namespace hangu {
 
 using namespace elementwise;
 
+namespace {
+
+// What a backward reads, so the graph keeps only that alive.
+enum class Keep : uint8_t { none, input, output };
+
+// Runs `forward` with recording off and, when some input requires grad, records
+// grad = backward(g, t, r): g the output's gradient, t the input, r the saved output (each
+// undefined unless kept).
+template <typename Fwd, typename Bwd>
+Tensor unary_ad(const char* op, const Tensor& t, Keep keep, Fwd forward, Bwd backward) {
+  ops::GradRecorder rec(op, {t});
+  Tensor out = forward(t);
+  if (rec.active())
+    rec.record({out}, [x = keep == Keep::input ? t : Tensor(),
+                       r = keep == Keep::output ? ops::SavedTensor(out) : ops::SavedTensor(),
+                       backward](const std::vector<Tensor>& g) { return std::vector<Tensor>{backward(g[0], x, r)}; });
+  return out;
+}
+
+using Saved = ops::SavedTensor;
+
+}  // namespace
+
 Tensor neg(const Tensor& t) {
   check_defined(t, "neg");
   if (t.dtype() == DType::boolean) throw DTypeError(MsgId::elem_bool_neg, "neg", t.dtype());
-  return same_unary<false>(t, "neg", []<typename V>(V x) { return wrap_sub(V(0), x); });
+  return unary_ad(
+      "neg", t, Keep::none,
+      [](const Tensor& x) { return same_unary<false>(x, "neg", []<typename V>(V v) { return wrap_sub(V(0), v); }); },
+      [](const Tensor& g, const Tensor&, const Saved&) { return neg(g); });
 }
 
 Tensor abs(const Tensor& t) {
-  return same_unary<false>(t, "abs", []<typename V>(V x) -> V {
-    if constexpr (std::is_unsigned_v<V>) return x;
-    else if constexpr (std::is_integral_v<V>) return x < 0 ? wrap_sub(V(0), x) : x;
-    else return std::fabs(x);
-  });
+  return unary_ad(
+      "abs", t, Keep::input,
+      [](const Tensor& x) {
+        return same_unary<false>(x, "abs", []<typename V>(V v) -> V {
+          if constexpr (std::is_unsigned_v<V>) return v;
+          else if constexpr (std::is_integral_v<V>) return v < 0 ? wrap_sub(V(0), v) : v;
+          else return std::fabs(v);
+        });
+      },
+      [](const Tensor& g, const Tensor& x, const Saved&) { return mul(g, sign(x)); });  // 0 at 0, like torch
 }
 
 Tensor sign(const Tensor& t) {
@@ -31,104 +63,187 @@ Tensor sign(const Tensor& t) {
   });
 }
 
-#define HANGU_FLOAT_UNARY(name, expr) \
-  Tensor name(const Tensor& t) { return float_unary(t, #name, [](auto x) { return expr; }); }
-HANGU_FLOAT_UNARY(reciprocal, decltype(x)(1) / x)
-HANGU_FLOAT_UNARY(exp, std::exp(x))
-HANGU_FLOAT_UNARY(exp2, std::exp2(x))
-HANGU_FLOAT_UNARY(log, std::log(x))
-HANGU_FLOAT_UNARY(log2, std::log2(x))
-HANGU_FLOAT_UNARY(log10, std::log10(x))
-HANGU_FLOAT_UNARY(log1p, std::log1p(x))
-HANGU_FLOAT_UNARY(expm1, std::expm1(x))
-HANGU_FLOAT_UNARY(sqrt, std::sqrt(x))
-HANGU_FLOAT_UNARY(rsqrt, decltype(x)(1) / std::sqrt(x))
-HANGU_FLOAT_UNARY(sin, std::sin(x))
-HANGU_FLOAT_UNARY(cos, std::cos(x))
-HANGU_FLOAT_UNARY(tan, std::tan(x))
-HANGU_FLOAT_UNARY(asin, std::asin(x))
-HANGU_FLOAT_UNARY(acos, std::acos(x))
-HANGU_FLOAT_UNARY(atan, std::atan(x))
-HANGU_FLOAT_UNARY(sinh, std::sinh(x))
-HANGU_FLOAT_UNARY(cosh, std::cosh(x))
-HANGU_FLOAT_UNARY(tanh, std::tanh(x))
-HANGU_FLOAT_UNARY(erf, std::erf(x))
-HANGU_FLOAT_UNARY(sigmoid, decltype(x)(1) / (decltype(x)(1) + std::exp(-x)))
+// name(t) = expr of v (integers promote to float32); grad is an expression of g, x (the input)
+// and r() (the output), written with differentiable ops so that double backward works, in the
+// order of torch's derivatives.yaml (so 16-bit results round alike).
+#define HANGU_FLOAT_UNARY(name, keep, expr, grad)                                                       \
+  Tensor name(const Tensor& t) {                                                                        \
+    return unary_ad(                                                                                    \
+        #name, t, Keep::keep,                                                                           \
+        [](const Tensor& in) { return float_unary(in, #name, [](auto v) { return expr; }); },           \
+        [](const Tensor& g, [[maybe_unused]] const Tensor& x, [[maybe_unused]] const Saved& saved) {     \
+          [[maybe_unused]] auto r = [&saved] { return saved.get(); };                                   \
+          return grad;                                                                                  \
+        });                                                                                             \
+  }
+HANGU_FLOAT_UNARY(reciprocal, output, decltype(v)(1) / v, neg(mul(g, mul(r(), r()))))
+HANGU_FLOAT_UNARY(exp, output, std::exp(v), mul(g, r()))
+HANGU_FLOAT_UNARY(exp2, output, std::exp2(v), mul(mul(g, r()), M_LN2))
+HANGU_FLOAT_UNARY(log, input, std::log(v), div(g, x))
+HANGU_FLOAT_UNARY(log2, input, std::log2(v), div(g, mul(x, M_LN2)))
+HANGU_FLOAT_UNARY(log10, input, std::log10(v), div(g, mul(x, M_LN10)))
+HANGU_FLOAT_UNARY(log1p, input, std::log1p(v), div(g, add(x, 1)))
+HANGU_FLOAT_UNARY(expm1, output, std::expm1(v), mul(g, add(r(), 1)))
+HANGU_FLOAT_UNARY(sqrt, output, std::sqrt(v), div(g, mul(r(), 2)))
+HANGU_FLOAT_UNARY(rsqrt, output, decltype(v)(1) / std::sqrt(v), mul(mul(g, -0.5), mul(mul(r(), r()), r())))
+HANGU_FLOAT_UNARY(sin, input, std::sin(v), mul(g, cos(x)))
+HANGU_FLOAT_UNARY(cos, input, std::cos(v), mul(g, neg(sin(x))))
+HANGU_FLOAT_UNARY(tan, output, std::tan(v), mul(g, add(mul(r(), r()), 1)))
+HANGU_FLOAT_UNARY(asin, input, std::asin(v), mul(g, rsqrt(add(mul(neg(x), x), 1))))
+HANGU_FLOAT_UNARY(acos, input, std::acos(v), mul(g, neg(rsqrt(add(mul(neg(x), x), 1)))))
+HANGU_FLOAT_UNARY(atan, input, std::atan(v), div(g, add(mul(x, x), 1)))
+HANGU_FLOAT_UNARY(sinh, input, std::sinh(v), mul(g, cosh(x)))
+HANGU_FLOAT_UNARY(cosh, input, std::cosh(v), mul(g, sinh(x)))
+HANGU_FLOAT_UNARY(tanh, output, std::tanh(v), mul(g, sub(1, mul(r(), r()))))
+HANGU_FLOAT_UNARY(erf, input, std::erf(v), mul(g, mul(exp(neg(mul(x, x))), M_2_SQRTPI)))
+HANGU_FLOAT_UNARY(sigmoid, output, decltype(v)(1) / (decltype(v)(1) + std::exp(-v)), mul(g, mul(r(), sub(1, r()))))
 #undef HANGU_FLOAT_UNARY
 
 Tensor square(const Tensor& t) {
   check_defined(t, "square");
-  return pow(t, 2);
+  return pow(t, 2);  // pow records the gradient
 }
 
 Tensor relu(const Tensor& t) {
   check_defined(t, "relu");
   if (t.dtype() == DType::boolean) unsupported_dtype("relu", t.dtype());
-  return same_unary<false>(t, "relu", []<typename V>(V x) -> V {
-    if constexpr (is_floating_v<V>) {
-      if (std::isnan(x)) return x;  // clamp_min propagates NaN
-    }
-    return x > V(0) ? x : V(0);
-  });
+  return unary_ad(
+      "relu", t, Keep::output,
+      [](const Tensor& x) {
+        return same_unary<false>(x, "relu", []<typename V>(V v) -> V {
+          if constexpr (is_floating_v<V>) {
+            if (std::isnan(v)) return v;  // clamp_min propagates NaN
+          }
+          return v > V(0) ? v : V(0);
+        });
+      },
+      // torch's threshold_backward on the result: no gradient where the output is <= 0.
+      [](const Tensor& g, const Tensor&, const Saved& r) { return where(gt(r.get(), 0), g, 0); });
 }
 
 Tensor leaky_relu(const Tensor& t, double negative_slope) {
-  return floating_only_unary(t, "leaky_relu", [negative_slope](auto x) {
-    using V = decltype(x);
-    return x > V(0) ? x : x * static_cast<V>(negative_slope);
-  });
+  return unary_ad(
+      "leaky_relu", t, Keep::input,
+      [negative_slope](const Tensor& x) {
+        return floating_only_unary(x, "leaky_relu", [negative_slope](auto v) {
+          using V = decltype(v);
+          return v > V(0) ? v : v * static_cast<V>(negative_slope);
+        });
+      },
+      [negative_slope](const Tensor& g, const Tensor& x, const Saved&) {
+        return where(gt(x, 0), g, mul(g, negative_slope));
+      });
 }
 
 Tensor elu(const Tensor& t, double alpha) {
-  return floating_only_unary(t, "elu", [alpha](auto x) {
-    using V = decltype(x);
-    return x <= V(0) ? (std::exp(x) - V(1)) * static_cast<V>(alpha) : x;
-  });
+  return unary_ad(
+      "elu", t, Keep::input,
+      [alpha](const Tensor& x) {
+        return floating_only_unary(x, "elu", [alpha](auto v) {
+          using V = decltype(v);
+          return v <= V(0) ? (std::exp(v) - V(1)) * static_cast<V>(alpha) : v;
+        });
+      },
+      [alpha](const Tensor& g, const Tensor& x, const Saved&) {
+        return where(le(x, 0), mul(g, mul(exp(x), alpha)), g);
+      });
 }
 
 Tensor gelu(const Tensor& t, const std::string& approximate) {
   if (approximate == "tanh") {
-    return floating_only_unary(t, "gelu", [](auto x) {
-      using V = decltype(x);
-      const V beta = static_cast<V>(M_SQRT2 * M_2_SQRTPI * 0.5), kappa = static_cast<V>(0.044715);
-      V inner = beta * (x + kappa * x * x * x);
-      return V(0.5) * x * (V(1) + std::tanh(inner));
-    });
+    constexpr double kBeta = M_SQRT2 * M_2_SQRTPI * 0.5, kKappa = 0.044715;
+    return unary_ad(
+        "gelu", t, Keep::input,
+        [](const Tensor& in) {
+          return floating_only_unary(in, "gelu", [](auto x) {
+            using V = decltype(x);
+            const V beta = static_cast<V>(kBeta), kappa = static_cast<V>(kKappa);
+            V inner = beta * (x + kappa * x * x * x);
+            return V(0.5) * x * (V(1) + std::tanh(inner));
+          });
+        },
+        [](const Tensor& g, const Tensor& x, const Saved&) {  // torch's gelu_backward, tanh form
+          Tensor x_sq = mul(x, x);
+          Tensor th = tanh(mul(add(x, mul(mul(x_sq, x), kKappa)), kBeta));
+          Tensor left_d = mul(add(th, 1), 0.5);
+          Tensor right_d = mul(mul(mul(x, 0.5), sub(1, mul(th, th))), mul(add(mul(x_sq, 3 * kKappa), 1), kBeta));
+          return mul(g, add(left_d, right_d));
+        });
   }
   if (approximate != "none") throw ValueError(MsgId::arg_invalid, "gelu", "approximate", approximate);
-  return floating_only_unary(t, "gelu", [](auto x) {
-    using V = decltype(x);
-    return x * V(0.5) * (V(1) + std::erf(x * static_cast<V>(M_SQRT1_2)));
-  });
+  return unary_ad(
+      "gelu", t, Keep::input,
+      [](const Tensor& in) {
+        return floating_only_unary(in, "gelu", [](auto x) {
+          using V = decltype(x);
+          return x * V(0.5) * (V(1) + std::erf(x * static_cast<V>(M_SQRT1_2)));
+        });
+      },
+      [](const Tensor& g, const Tensor& x, const Saved&) {  // cdf + x * pdf
+        Tensor cdf = mul(add(erf(mul(x, M_SQRT1_2)), 1), 0.5);
+        Tensor pdf = mul(exp(mul(mul(x, x), -0.5)), M_2_SQRTPI * M_SQRT1_2 * 0.5);
+        return mul(g, add(cdf, mul(x, pdf)));
+      });
 }
 
 Tensor silu(const Tensor& t) {
-  return floating_only_unary(t, "silu", [](auto x) {
-    using V = decltype(x);
-    return x / (V(1) + std::exp(-x));
-  });
+  return unary_ad(
+      "silu", t, Keep::input,
+      [](const Tensor& in) {
+        return floating_only_unary(in, "silu", [](auto x) {
+          using V = decltype(x);
+          return x / (V(1) + std::exp(-x));
+        });
+      },
+      [](const Tensor& g, const Tensor& x, const Saved&) {
+        Tensor s = sigmoid(x);
+        return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
+      });
 }
 
 Tensor softplus(const Tensor& t, double beta, double threshold) {
-  return floating_only_unary(t, "softplus", [beta, threshold](auto x) {
-    using V = decltype(x);
-    V b = static_cast<V>(beta);
-    return x * b > static_cast<V>(threshold) ? x : std::log1p(std::exp(x * b)) / b;
-  });
+  return unary_ad(
+      "softplus", t, Keep::input,
+      [beta, threshold](const Tensor& in) {
+        return floating_only_unary(in, "softplus", [beta, threshold](auto x) {
+          using V = decltype(x);
+          V b = static_cast<V>(beta);
+          return x * b > static_cast<V>(threshold) ? x : std::log1p(std::exp(x * b)) / b;
+        });
+      },
+      [beta, threshold](const Tensor& g, const Tensor& x, const Saved&) {
+        Tensor bx = mul(x, beta);
+        return where(gt(bx, threshold), g, mul(g, sigmoid(bx)));
+      });
 }
 
 Tensor hardswish(const Tensor& t) {
-  return floating_only_unary(t, "hardswish", [](auto x) {
-    using V = decltype(x);
-    return x * std::min(std::max(x + V(3), V(0)), V(6)) / V(6);
-  });
+  return unary_ad(
+      "hardswish", t, Keep::input,
+      [](const Tensor& in) {
+        return floating_only_unary(in, "hardswish", [](auto x) {
+          using V = decltype(x);
+          return x * std::min(std::max(x + V(3), V(0)), V(6)) / V(6);
+        });
+      },
+      [](const Tensor& g, const Tensor& x, const Saved&) {  // torch: 0 below -3, x/3 + 1/2 up to 3, 1 above
+        return where(lt(x, -3), 0, where(le(x, 3), mul(g, add(div(x, 3), 0.5)), g));
+      });
 }
 
 Tensor hardsigmoid(const Tensor& t) {
-  return floating_only_unary(t, "hardsigmoid", [](auto x) {
-    using V = decltype(x);
-    return std::min(std::max(x + V(3), V(0)), V(6)) / V(6);
-  });
+  return unary_ad(
+      "hardsigmoid", t, Keep::input,
+      [](const Tensor& in) {
+        return floating_only_unary(in, "hardsigmoid", [](auto x) {
+          using V = decltype(x);
+          return std::min(std::max(x + V(3), V(0)), V(6)) / V(6);
+        });
+      },
+      [](const Tensor& g, const Tensor& x, const Saved&) {
+        // torch multiplies by 1/6 rounded to float, in every dtype
+        return where(logical_and(gt(x, -3), lt(x, 3)), mul(g, static_cast<double>(1.0f / 6.0f)), 0);
+      });
 }
 
 namespace {
@@ -151,6 +266,7 @@ Tensor nan_to_num(const Tensor& t, std::optional<double> nan, std::optional<doub
                   std::optional<double> neginf) {
   check_defined(t, "nan_to_num");
   if (!is_floating(t.dtype())) return clone(t);
+  ops::GradRecorder rec("nan_to_num", {t});
   Tensor out = empty(t.shape(), t.dtype());
   dispatch_floating(t.dtype(), "nan_to_num", [&]<typename T>() {
     using V = opmath_t<T>;
@@ -165,6 +281,8 @@ Tensor nan_to_num(const Tensor& t, std::optional<double> nan, std::optional<doub
                                                                                          : x; };
     run_unary<T, T>(out, t, f);
   });
+  if (rec.active())  // passes through where the input is finite
+    rec.record({out}, [t](const std::vector<Tensor>& g) { return std::vector<Tensor>{where(isfinite(t), g[0], 0)}; });
   return out;
 }
 

@@ -4,10 +4,13 @@
 
 #include "hangu/core/convert.h"
 #include "hangu/core/error.h"
+#include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
+#include "hangu/ops/elementwise.h"
 #include "hangu/ops/indexing.h"
 #include "hangu/ops/indexing_util.h"
+#include "hangu/ops/reduction.h"
 #include "hangu/ops/views.h"
 
 namespace hangu {
@@ -107,7 +110,7 @@ std::pair<Tensor, Tensor> expand_with_mask(const Tensor& t, const Tensor& mask, 
 
 }  // namespace
 
-Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
+static Tensor index_select_fwd(const Tensor& t, int64_t dim, const Tensor& index) {
   check_defined(t, "index_select");
   Tensor idx = detail::index_as_i64(index, "index_select", true);
   if (idx.dim() > 1) throw ShapeError(MsgId::idx_index_not_1d, "index_select", idx.shape());
@@ -136,7 +139,7 @@ Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
   return out;
 }
 
-Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
+static Tensor gather_fwd(const Tensor& t, int64_t dim, const Tensor& index) {
   check_defined(t, "gather");
   const int64_t d = t.dim() == 0 ? wrap_dim(dim, 1, "gather") : wrap_dim(dim, t.dim(), "gather");
   Tensor idx = detail::index_as_i64(index, "gather");
@@ -153,12 +156,12 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
   return out;
 }
 
-Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce) {
+static Tensor scatter_fwd(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce) {
   check_defined(src, "scatter");
   return scatter_impl(t, dim, index, src, parse_reduce(reduce, "scatter"), "scatter");
 }
 
-Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce) {
+static Tensor scatter_fwd(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce) {
   check_defined(t, "scatter");
   check_defined(index, "scatter");
   // A value is a src of index's shape with stride 0 everywhere.
@@ -166,12 +169,12 @@ Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& 
   return scatter_impl(t, dim, index, src, parse_reduce(reduce, "scatter"), "scatter");
 }
 
-Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+static Tensor scatter_add_fwd(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
   check_defined(src, "scatter_add");
   return scatter_impl(t, dim, index, src, Reduce::add, "scatter_add");
 }
 
-Tensor index_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha) {
+static Tensor index_add_fwd(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha) {
   const char* op = "index_add";
   check_defined(t, op);
   check_defined(source, op);
@@ -206,7 +209,7 @@ Tensor index_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor
   return out;
 }
 
-Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value) {
+static Tensor masked_fill_fwd(const Tensor& t, const Tensor& mask, const Scalar& value) {
   auto [out, m] = expand_with_mask(t, mask, "masked_fill");
   Tensor v = full({}, value, t.dtype());
   const bool* mp = m.data_ptr<bool>();
@@ -217,13 +220,8 @@ Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value) {
   return out;
 }
 
-Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
-  check_defined(value, "masked_fill");
-  if (value.dim() != 0) throw ShapeError(MsgId::idx_value_not_0d, "masked_fill", value.shape());
-  return masked_fill(t, mask, value.item());
-}
 
-Tensor masked_select(const Tensor& t, const Tensor& mask) {
+static Tensor masked_select_fwd(const Tensor& t, const Tensor& mask) {
   auto [x, m] = expand_with_mask(t, mask, "masked_select");
   const bool* mp = m.data_ptr<bool>();
   int64_t n = 0;
@@ -277,6 +275,130 @@ Tensor take_along_dim(const Tensor& t, const Tensor& indices) {
   if (indices.dtype() != DType::i64)
     throw DTypeError(MsgId::dtype_mismatch, "take_along_dim", DType::i64, indices.dtype());
   return gather(reshape(t, {-1}), 0, reshape(indices, {-1}));
+}
+
+// ---- autograd: each backward is another gather/scatter, so second derivatives work ----
+namespace {
+using Grads = std::vector<Tensor>;
+
+// gather(g, dim, index), zero-padded at the end of each dim up to src's shape (index may cover
+// only part of src).
+Tensor gather_to_src(const Tensor& g, int64_t dim, const Tensor& index, const Shape& src_shape) {
+  Tensor r = gather(g, dim, index);
+  if (r.shape() == src_shape) return r;
+  std::vector<int64_t> pads;
+  for (int64_t d = r.dim() - 1; d >= 0; --d) {
+    pads.push_back(0);
+    pads.push_back(src_shape[static_cast<size_t>(d)] - r.size(d));
+  }
+  return pad(r, pads);
+}
+
+}  // namespace
+
+Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
+  ops::GradRecorder rec("index_select", {t});
+  Tensor out = index_select_fwd(t, dim, index);
+  if (rec.active())
+    rec.record({out}, [s = t.shape(), dim, index](const Grads& g) {
+      if (s.empty()) return Grads{reshape(g[0], s)};
+      return Grads{index_add(zeros(s, g[0].dtype()), dim, index, g[0])};
+    });
+  return out;
+}
+
+Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
+  ops::GradRecorder rec("gather", {t});
+  Tensor out = gather_fwd(t, dim, index);
+  if (rec.active())
+    rec.record({out}, [s = t.shape(), dim, index](const Grads& g) {
+      return Grads{scatter_add(zeros(s, g[0].dtype()), dim, index, g[0])};
+    });
+  return out;
+}
+
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce) {
+  ops::GradRecorder rec("scatter", {t, src});
+  Tensor out = scatter_fwd(t, dim, index, src, reduce);
+  if (rec.active()) {
+    Reduce r = parse_reduce(reduce, "scatter");
+    rec.record({out}, [r, dim, index, src, s = src.shape(), res = ops::SavedTensor(out)](const Grads& g) {
+      if (r == Reduce::none) return Grads{scatter(g[0], dim, index, 0.0), gather_to_src(g[0], dim, index, s)};
+      if (r == Reduce::add) return Grads{g[0], gather_to_src(g[0], dim, index, s)};
+      // multiply: out = self * prod(src at that position). The src formula divides by src, so it
+      // is only right where src is non-zero (torch 1.13 has no gradient here at all).
+      Tensor factor = scatter(ones_like(g[0]), dim, index, src, "multiply");
+      Tensor gs = div(gather_to_src(mul(g[0], res.get()), dim, index, s), src);
+      return Grads{mul(g[0], factor), gs};
+    });
+  }
+  return out;
+}
+
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce) {
+  ops::GradRecorder rec("scatter", {t});
+  Tensor out = scatter_fwd(t, dim, index, value, reduce);
+  if (rec.active()) {
+    Reduce r = parse_reduce(reduce, "scatter");
+    rec.record({out}, [r, dim, index, value](const Grads& g) {
+      if (r == Reduce::none) return Grads{scatter(g[0], dim, index, 0.0)};
+      if (r == Reduce::add) return Grads{g[0]};
+      return Grads{mul(g[0], scatter(ones_like(g[0]), dim, index, value, "multiply"))};
+    });
+  }
+  return out;
+}
+
+Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  ops::GradRecorder rec("scatter_add", {t, src});
+  Tensor out = scatter_add_fwd(t, dim, index, src);
+  if (rec.active())
+    rec.record({out}, [dim, index, s = src.shape()](const Grads& g) {
+      return Grads{g[0], gather_to_src(g[0], dim, index, s)};
+    });
+  return out;
+}
+
+Tensor index_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha) {
+  ops::GradRecorder rec("index_add", {t, source});
+  Tensor out = index_add_fwd(t, dim, index, source, alpha);
+  if (rec.active())
+    rec.record({out}, [dim, index, alpha](const Grads& g) {
+      Tensor gs = index_select(g[0], dim, index);
+      return Grads{g[0], alpha.to<double>() == 1.0 ? gs : mul(gs, alpha)};
+    });
+  return out;
+}
+
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value) {
+  ops::GradRecorder rec("masked_fill", {t});
+  Tensor out = masked_fill_fwd(t, mask, value);
+  if (rec.active()) rec.record({out}, [mask](const Grads& g) { return Grads{masked_fill(g[0], mask, 0.0)}; });
+  return out;
+}
+
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
+  check_defined(value, "masked_fill");
+  if (value.dim() != 0) throw ShapeError(MsgId::idx_value_not_0d, "masked_fill", value.shape());
+  ops::GradRecorder rec("masked_fill", {t, value});
+  Tensor out = masked_fill_fwd(t, mask, value.item());
+  if (rec.active())
+    rec.record({out}, [mask](const Grads& g) {
+      return Grads{masked_fill(g[0], mask, 0.0), sum(masked_select(g[0], mask))};
+    });
+  return out;
+}
+
+Tensor masked_select(const Tensor& t, const Tensor& mask) {
+  ops::GradRecorder rec("masked_select", {t});
+  Tensor out = masked_select_fwd(t, mask);
+  if (rec.active()) {
+    Shape shape = broadcast_shapes(t.shape(), mask.shape(), "masked_select");
+    rec.record({out}, [shape, m = expand(mask, shape)](const Grads& g) {
+      return Grads{index_put(zeros(shape, g[0].dtype()), {m}, g[0])};
+    });
+  }
+  return out;
 }
 
 }  // namespace hangu

@@ -15,21 +15,6 @@ using samples::noncontiguous;
 using samples::transposed_layout;
 using Ints = std::vector<int64_t>;
 
-OpInfo info(std::string name, int num_inputs, bool differentiable, std::string onnx, OpFn fn) {
-  OpInfo i;
-  i.name = std::move(name);
-  i.num_inputs = num_inputs;
-  i.differentiable = differentiable;
-  i.onnx = std::move(onnx);
-  i.fn = std::move(fn);
-  i.group = "indexing";
-  return i;
-}
-
-OpErrorCase err(std::vector<Tensor> in, OpArgs a, ErrorKind k, std::vector<std::string> m, std::string d) {
-  return {std::move(in), std::move(a), k, std::move(m), std::move(d)};
-}
-
 Tensor ix(Ints v, Shape shape = {}) {
   if (shape.empty() && v.size() != 1) shape = {static_cast<int64_t>(v.size())};
   if (shape.empty()) shape = {1};
@@ -56,7 +41,7 @@ std::vector<Tensor> index_list(const std::vector<Tensor>& in, size_t first, size
 }
 
 void add_select_gather(OpRegistry& r) {
-  OpInfo is = info("index_select", 2, true, "Gather", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo is = make_op("index_select", "indexing", 2, true, "Gather", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{index_select(in[0], a.get_int("dim", 0), in[1])};
   });
   is.samples = [] {
@@ -73,15 +58,15 @@ void add_select_gather(OpRegistry& r) {
   };
   is.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({3, 4}), ix({5})}, {{"dim", 0}}, ErrorKind::index, {"5", "3"}, "index too large"),
-        err({zeros({3, 4}), ix({-1})}, {{"dim", 1}}, ErrorKind::index, {"-1", "4"}, "negative index"),
-        err({zeros({3, 4}), zeros({1})}, {{"dim", 1}}, ErrorKind::dtype, {"int64", "float32"}, "float index"),
-        err({zeros({3, 4}), ix({0, 1}, {1, 2})}, {{"dim", 0}}, ErrorKind::shape, {"[1, 2]"}, "2-d index"),
+        {{zeros({3, 4}), ix({5})}, {{"dim", 0}}, ErrorKind::index, {"5", "3"}, "index too large"},
+        {{zeros({3, 4}), ix({-1})}, {{"dim", 1}}, ErrorKind::index, {"-1", "4"}, "negative index"},
+        {{zeros({3, 4}), zeros({1})}, {{"dim", 1}}, ErrorKind::dtype, {"int64", "float32"}, "float index"},
+        {{zeros({3, 4}), ix({0, 1}, {1, 2})}, {{"dim", 0}}, ErrorKind::shape, {"[1, 2]"}, "2-d index"},
     };
   };
   r.add(std::move(is));
 
-  OpInfo g = info("gather", 2, true, "GatherElements", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo g = make_op("gather", "indexing", 2, true, "GatherElements", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{gather(in[0], a.get_int("dim", 0), in[1])};
   });
   g.samples = [] {
@@ -97,14 +82,14 @@ void add_select_gather(OpRegistry& r) {
   };
   g.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({3, 4}), ix({0, 9}, {1, 2})}, {{"dim", 1}}, ErrorKind::index, {"9", "4"}, "index too large"),
-        err({zeros({3, 4}), ix({0, 1})}, {{"dim", 1}}, ErrorKind::shape, {"[2]", "[3, 4]"}, "rank mismatch"),
-        err({zeros({3, 4}), ix({0, 0, 0, 0, 0}, {1, 5})}, {{"dim", 0}}, ErrorKind::shape, {"[1, 5]", "[3, 4]"}, "index too big"),
+        {{zeros({3, 4}), ix({0, 9}, {1, 2})}, {{"dim", 1}}, ErrorKind::index, {"9", "4"}, "index too large"},
+        {{zeros({3, 4}), ix({0, 1})}, {{"dim", 1}}, ErrorKind::shape, {"[2]", "[3, 4]"}, "rank mismatch"},
+        {{zeros({3, 4}), ix({0, 0, 0, 0, 0}, {1, 5})}, {{"dim", 0}}, ErrorKind::shape, {"[1, 5]", "[3, 4]"}, "index too big"},
     };
   };
   r.add(std::move(g));
 
-  OpInfo ta = info("take_along_dim", 2, true, "GatherElements", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo ta = make_op("take_along_dim", "indexing", 2, true, "GatherElements", [](const std::vector<Tensor>& in, const OpArgs& a) {
     if (!a.has("dim")) return std::vector<Tensor>{take_along_dim(in[0], in[1])};
     return std::vector<Tensor>{take_along_dim(in[0], in[1], a.get_int("dim"))};
   });
@@ -119,8 +104,8 @@ void add_select_gather(OpRegistry& r) {
   };
   ta.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({3, 4}), ix({4}, {1, 1})}, {{"dim", 1}}, ErrorKind::index, {"4"}, "index too large"),
-        err({zeros({3, 4}), ix({0})}, {{"dim", 1}}, ErrorKind::shape, {"[1]", "[3, 4]"}, "rank mismatch"),
+        {{zeros({3, 4}), ix({4}, {1, 1})}, {{"dim", 1}}, ErrorKind::index, {"4"}, "index too large"},
+        {{zeros({3, 4}), ix({0})}, {{"dim", 1}}, ErrorKind::shape, {"[1]", "[3, 4]"}, "rank mismatch"},
     };
   };
   r.add(std::move(ta));
@@ -128,7 +113,7 @@ void add_select_gather(OpRegistry& r) {
 
 void add_scatter(OpRegistry& r) {
   // scatter: inputs [self, index, src], or [self, index] with a "value"; optional "reduce".
-  OpInfo s = info("scatter", -1, true, "ScatterElements", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo s = make_op("scatter", "indexing", -1, true, "ScatterElements", [](const std::vector<Tensor>& in, const OpArgs& a) {
     const int64_t dim = a.get_int("dim", 0);
     const std::string red = a.get_str("reduce", "");
     if (in.size() == 2) return std::vector<Tensor>{scatter(in[0], dim, in[1], a.get_scalar("value"), red)};
@@ -151,14 +136,14 @@ void add_scatter(OpRegistry& r) {
   };
   s.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({3, 4}), ix({3}, {1, 1}), zeros({1, 1})}, {{"dim", 0}}, ErrorKind::index, {"3"}, "index too large"),
-        err({zeros({3, 4}), ix({0}, {1, 1}), zeros({1, 1}, DType::f64)}, {{"dim", 0}}, ErrorKind::dtype, {"float64", "float32"}, "dtype mismatch"),
-        err({zeros({3, 4}), ix({0, 0}, {1, 2}), zeros({1, 1})}, {{"dim", 0}}, ErrorKind::shape, {"[1, 2]", "[1, 1]"}, "src too small"),
+        {{zeros({3, 4}), ix({3}, {1, 1}), zeros({1, 1})}, {{"dim", 0}}, ErrorKind::index, {"3"}, "index too large"},
+        {{zeros({3, 4}), ix({0}, {1, 1}), zeros({1, 1}, DType::f64)}, {{"dim", 0}}, ErrorKind::dtype, {"float64", "float32"}, "dtype mismatch"},
+        {{zeros({3, 4}), ix({0, 0}, {1, 2}), zeros({1, 1})}, {{"dim", 0}}, ErrorKind::shape, {"[1, 2]", "[1, 1]"}, "src too small"},
     };
   };
   r.add(std::move(s));
 
-  OpInfo sa = info("scatter_add", 3, true, "ScatterElements", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo sa = make_op("scatter_add", "indexing", 3, true, "ScatterElements", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{scatter_add(in[0], a.get_int("dim", 0), in[1], in[2])};
   });
   sa.samples = [] {
@@ -172,11 +157,11 @@ void add_scatter(OpRegistry& r) {
   };
   sa.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({3}), ix({-1}), zeros({1})}, {{"dim", 0}}, ErrorKind::index, {"-1", "3"}, "negative index")};
+        {{zeros({3}), ix({-1}), zeros({1})}, {{"dim", 0}}, ErrorKind::index, {"-1", "3"}, "negative index"}};
   };
   r.add(std::move(sa));
 
-  OpInfo ia = info("index_add", 3, true, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo ia = make_op("index_add", "indexing", 3, true, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{index_add(in[0], a.get_int("dim", 0), in[1], in[2], a.get_scalar("alpha", 1))};
   });
   ia.samples = [] {
@@ -190,8 +175,8 @@ void add_scatter(OpRegistry& r) {
   };
   ia.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({3, 4}), ix({3}), zeros({1, 4})}, {{"dim", 0}}, ErrorKind::index, {"3"}, "index too large"),
-        err({zeros({3, 4}), ix({0}), zeros({2, 4})}, {{"dim", 0}}, ErrorKind::shape, {"[2, 4]", "[1, 4]"}, "source shape"),
+        {{zeros({3, 4}), ix({3}), zeros({1, 4})}, {{"dim", 0}}, ErrorKind::index, {"3"}, "index too large"},
+        {{zeros({3, 4}), ix({0}), zeros({2, 4})}, {{"dim", 0}}, ErrorKind::shape, {"[2, 4]", "[1, 4]"}, "source shape"},
     };
   };
   r.add(std::move(ia));
@@ -199,7 +184,7 @@ void add_scatter(OpRegistry& r) {
 
 void add_masked(OpRegistry& r) {
   // masked_fill: inputs [self, mask] with "value", or [self, mask, value] (a 0-d tensor).
-  OpInfo mf = info("masked_fill", -1, true, "Where", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo mf = make_op("masked_fill", "indexing", -1, true, "Where", [](const std::vector<Tensor>& in, const OpArgs& a) {
     if (in.size() == 3) return std::vector<Tensor>{masked_fill(in[0], in[1], in[2])};
     return std::vector<Tensor>{masked_fill(in[0], in[1], a.get_scalar("value"))};
   });
@@ -217,14 +202,14 @@ void add_masked(OpRegistry& r) {
   };
   mf.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({3}), zeros({3})}, {{"value", 1.0}}, ErrorKind::dtype, {"bool", "float32"}, "float mask"),
-        err({zeros({3}), zeros({3}, DType::boolean), zeros({2})}, {}, ErrorKind::shape, {"[2]"}, "value not 0-d"),
-        err({zeros({3}), zeros({4}, DType::boolean)}, {{"value", 1.0}}, ErrorKind::shape, {"[3]", "[4]"}, "shapes"),
+        {{zeros({3}), zeros({3})}, {{"value", 1.0}}, ErrorKind::dtype, {"bool", "float32"}, "float mask"},
+        {{zeros({3}), zeros({3}, DType::boolean), zeros({2})}, {}, ErrorKind::shape, {"[2]"}, "value not 0-d"},
+        {{zeros({3}), zeros({4}, DType::boolean)}, {{"value", 1.0}}, ErrorKind::shape, {"[3]", "[4]"}, "shapes"},
     };
   };
   r.add(std::move(mf));
 
-  OpInfo ms = info("masked_select", 2, true, "", [](const std::vector<Tensor>& in, const OpArgs&) {
+  OpInfo ms = make_op("masked_select", "indexing", 2, true, "", [](const std::vector<Tensor>& in, const OpArgs&) {
     return std::vector<Tensor>{masked_select(in[0], in[1])};
   });
   ms.samples = [] {
@@ -237,11 +222,11 @@ void add_masked(OpRegistry& r) {
     };
   };
   ms.error_cases = [] {
-    return std::vector<OpErrorCase>{err({zeros({3}), zeros({3}, DType::i64)}, {}, ErrorKind::dtype, {"bool", "int64"}, "int mask")};
+    return std::vector<OpErrorCase>{{{zeros({3}), zeros({3}, DType::i64)}, {}, ErrorKind::dtype, {"bool", "int64"}, "int mask"}};
   };
   r.add(std::move(ms));
 
-  OpInfo nz = info("nonzero", 1, false, "NonZero", [](const std::vector<Tensor>& in, const OpArgs&) {
+  OpInfo nz = make_op("nonzero", "indexing", 1, false, "NonZero", [](const std::vector<Tensor>& in, const OpArgs&) {
     return std::vector<Tensor>{nonzero(in[0])};
   });
   nz.samples = [] {
@@ -259,7 +244,7 @@ void add_masked(OpRegistry& r) {
 }
 
 void add_advanced(OpRegistry& r) {
-  OpInfo x = info("index", -1, true, "Gather", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo x = make_op("index", "indexing", -1, true, "Gather", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{index(in[0], index_list(in, 1, in.size(), a))};
   });
   x.samples = [] {
@@ -281,17 +266,17 @@ void add_advanced(OpRegistry& r) {
   };
   x.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({3, 4}), ix({1, 4})}, {{"pattern", ":t"}}, ErrorKind::index, {"4"}, "index too large"),
-        err({zeros({3, 4}), ix({-4})}, {{"pattern", "t"}}, ErrorKind::index, {"-4", "3"}, "negative too large"),
-        err({zeros({3}), ix({0}), ix({0})}, {{"pattern", "tt"}}, ErrorKind::index, {"1", "2"}, "too many indices"),
-        err({zeros({2, 3}), mask({true, false}, {2})}, {{"pattern", ":t"}}, ErrorKind::index, {"[2]", "[2, 3]"}, "mask shape"),
-        err({zeros({3, 4}), ix({0, 1}), ix({0, 1, 2})}, {{"pattern", "tt"}}, ErrorKind::shape, {"[2]", "[3]"}, "no broadcast"),
+        {{zeros({3, 4}), ix({1, 4})}, {{"pattern", ":t"}}, ErrorKind::index, {"4"}, "index too large"},
+        {{zeros({3, 4}), ix({-4})}, {{"pattern", "t"}}, ErrorKind::index, {"-4", "3"}, "negative too large"},
+        {{zeros({3}), ix({0}), ix({0})}, {{"pattern", "tt"}}, ErrorKind::index, {"1", "2"}, "too many indices"},
+        {{zeros({2, 3}), mask({true, false}, {2})}, {{"pattern", ":t"}}, ErrorKind::index, {"[2]", "[2, 3]"}, "mask shape"},
+        {{zeros({3, 4}), ix({0, 1}), ix({0, 1, 2})}, {{"pattern", "tt"}}, ErrorKind::shape, {"[2]", "[3]"}, "no broadcast"},
     };
   };
   r.add(std::move(x));
 
   // index_put: inputs [self, index tensors..., values]; "pattern" as for index; "accumulate".
-  OpInfo p = info("index_put", -1, true, "ScatterND", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo p = make_op("index_put", "indexing", -1, true, "ScatterND", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{index_put(in[0], index_list(in, 1, in.size() - 1, a), in.back(), a.get_bool("accumulate"))};
   });
   p.samples = [] {
@@ -312,9 +297,9 @@ void add_advanced(OpRegistry& r) {
   };
   p.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({3}), ix({3}), zeros({1})}, {{"pattern", "t"}}, ErrorKind::index, {"3"}, "index too large"),
-        err({zeros({3}), ix({0}), zeros({1}, DType::f64)}, {{"pattern", "t"}}, ErrorKind::dtype, {"float32", "float64"}, "dtype"),
-        err({zeros({3}), ix({0, 1}), zeros({3})}, {{"pattern", "t"}}, ErrorKind::shape, {"[3]", "[2]"}, "values shape"),
+        {{zeros({3}), ix({3}), zeros({1})}, {{"pattern", "t"}}, ErrorKind::index, {"3"}, "index too large"},
+        {{zeros({3}), ix({0}), zeros({1}, DType::f64)}, {{"pattern", "t"}}, ErrorKind::dtype, {"float32", "float64"}, "dtype"},
+        {{zeros({3}), ix({0, 1}), zeros({3})}, {{"pattern", "t"}}, ErrorKind::shape, {"[3]", "[2]"}, "values shape"},
     };
   };
   r.add(std::move(p));

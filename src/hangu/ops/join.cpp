@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "hangu/core/error.h"
+#include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/indexing.h"
 #include "hangu/ops/indexing_util.h"
@@ -13,9 +14,7 @@ namespace {
 // torch.cat skips 1-d empty tensors, a legacy of the days when every empty tensor had shape [0].
 bool legacy_empty(const Tensor& t) { return t.dim() == 1 && t.size(0) == 0; }
 
-}  // namespace
-
-Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
+Tensor cat_fwd(const std::vector<Tensor>& tensors, int64_t dim) {
   if (tensors.empty()) throw ValueError(MsgId::idx_empty_list, "cat");
   for (const Tensor& t : tensors) check_defined(t, "cat");
   DType dt = tensors[0].dtype();
@@ -53,6 +52,38 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     if (block > 0)
       for (int64_t k = 0; k < outer; ++k) std::memcpy(o + k * out_row + pos, s + k * block, static_cast<size_t>(block));
     pos += block;
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
+  ops::GradRecorder rec("cat", tensors);
+  Tensor out = cat_fwd(tensors, dim);
+  if (rec.active()) {
+    // Each input's gradient is its slice of g along the cat dim (legacy empty inputs get none).
+    std::vector<std::pair<int64_t, int64_t>> parts;  // (start, length); length -1 = skipped
+    int64_t d = 0;
+    for (const Tensor& t : tensors)
+      if (!legacy_empty(t)) {
+        d = wrap_dim(dim, t.dim(), "cat");
+        break;
+      }
+    int64_t start = 0;
+    for (const Tensor& t : tensors) {
+      if (legacy_empty(t)) {
+        parts.emplace_back(0, -1);
+        continue;
+      }
+      parts.emplace_back(start, t.size(d));
+      start += t.size(d);
+    }
+    rec.record({out}, [parts, d](const std::vector<Tensor>& g) {
+      std::vector<Tensor> gi;
+      for (auto [s, n] : parts) gi.push_back(n < 0 ? Tensor() : narrow(g[0], d, s, n));
+      return gi;
+    });
   }
   return out;
 }

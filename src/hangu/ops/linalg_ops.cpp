@@ -10,20 +10,6 @@ using samples::make;
 
 const std::vector<DType> kTypes = {DType::f32, DType::f64, DType::i64, DType::i32, DType::bf16, DType::f16};
 
-OpInfo entry(std::string name, int num_inputs, bool differentiable, std::string onnx, OpFn fn,
-             std::function<std::vector<OpSample>()> samples, std::function<std::vector<OpErrorCase>()> errors) {
-  OpInfo info;
-  info.name = std::move(name);
-  info.num_inputs = num_inputs;
-  info.differentiable = differentiable;
-  info.onnx = std::move(onnx);
-  info.fn = std::move(fn);
-  info.samples = std::move(samples);
-  info.error_cases = std::move(errors);
-  info.group = "linalg";
-  return info;
-}
-
 OpFn binary_fn(Tensor (*f)(const Tensor&, const Tensor&)) {
   return [=](const std::vector<Tensor>& x, const OpArgs&) -> std::vector<Tensor> { return {f(x[0], x[1])}; };
 }
@@ -151,8 +137,8 @@ std::vector<OpSample> einsum_samples() {
 }  // namespace
 
 void register_linalg_ops(OpRegistry& r) {
-  r.add(entry(
-      "matmul", 2, true, "MatMul", binary_fn(matmul),
+  r.add(make_op(
+      "matmul", "linalg", 2, true, "MatMul", binary_fn(matmul),
       [] {
         return pair_samples({{{3, 4}, {4, 5}},
                              {{5}, {5}},
@@ -172,8 +158,8 @@ void register_linalg_ops(OpRegistry& r) {
             mismatch({2, 3}, {4, 5}),       mismatch({2, 2, 3}, {4, 5}),    mismatch({3}, {4}),
             mismatch({2, 2, 3}, {3, 3, 4}), dtype_mismatch({2, 3}, {3, 4}), mismatch({}, {3})};
       }));
-  r.add(entry(
-      "mm", 2, true, "MatMul", binary_fn(mm),
+  r.add(make_op(
+      "mm", "linalg", 2, true, "MatMul", binary_fn(mm),
       [] {
         return pair_samples({{{3, 4}, {4, 5}}, {{1, 1}, {1, 3}}, {{0, 3}, {3, 4}}, {{2, 0}, {0, 3}}}, kTypes, true);
       },
@@ -181,8 +167,8 @@ void register_linalg_ops(OpRegistry& r) {
         return std::vector<OpErrorCase>{mismatch({2, 3}, {4, 5}), mismatch({3}, {3, 4}),
                                         dtype_mismatch({2, 3}, {3, 4})};
       }));
-  r.add(entry(
-      "bmm", 2, true, "MatMul", binary_fn(bmm),
+  r.add(make_op(
+      "bmm", "linalg", 2, true, "MatMul", binary_fn(bmm),
       [] {
         return pair_samples({{{2, 3, 4}, {2, 4, 5}}, {{0, 3, 4}, {0, 4, 5}}, {{2, 3, 0}, {2, 0, 5}}},
                             {DType::f32, DType::f64, DType::i64, DType::i32, DType::f16},
@@ -192,24 +178,24 @@ void register_linalg_ops(OpRegistry& r) {
         return std::vector<OpErrorCase>{mismatch({2, 3, 4}, {3, 4, 5}), mismatch({2, 3, 4}, {2, 5, 4}),
                                         mismatch({3, 4}, {4, 5})};
       }));
-  r.add(entry(
-      "mv", 2, true, "MatMul", binary_fn(mv),
+  r.add(make_op(
+      "mv", "linalg", 2, true, "MatMul", binary_fn(mv),
       [] {
         return pair_samples({{{3, 4}, {4}}, {{0, 4}, {4}}, {{3, 0}, {0}}}, kTypes, true);
       },
       [] {
         return std::vector<OpErrorCase>{mismatch({2, 3}, {4}), mismatch({3}, {3})};
       }));
-  r.add(entry(
-      "dot", 2, true, "", binary_fn(dot),
+  r.add(make_op(
+      "dot", "linalg", 2, true, "", binary_fn(dot),
       [] {
         return pair_samples({{{5}, {5}}, {{0}, {0}}}, kTypes, true);
       },
       [] {
         return std::vector<OpErrorCase>{mismatch({3}, {4}), mismatch({2, 3}, {3})};
       }));
-  r.add(entry(
-      "outer", 2, true, "", binary_fn(outer),
+  r.add(make_op(
+      "outer", "linalg", 2, true, "", binary_fn(outer),
       [] {
         auto s = pair_samples({{{3}, {4}}, {{0}, {4}}},
                               {DType::f32, DType::f64, DType::i64, DType::boolean, DType::bf16}, true);
@@ -226,8 +212,8 @@ void register_linalg_ops(OpRegistry& r) {
   auto baddbmm_fn = [](const std::vector<Tensor>& x, const OpArgs& a) -> std::vector<Tensor> {
     return {baddbmm(x[0], x[1], x[2], a.get_scalar("beta", 1), a.get_scalar("alpha", 1))};
   };
-  r.add(entry(
-      "addmm", 3, true, "Gemm", addmm_fn, [] { return addmm_samples(false); },
+  r.add(make_op(
+      "addmm", "linalg", 3, true, "Gemm", addmm_fn, [] { return addmm_samples(false); },
       [] {
         return std::vector<OpErrorCase>{
             {{make({3, 5}, DType::f32, 1), make({2, 3}, DType::f32, 2), make({4, 5}, DType::f32, 3)},
@@ -236,8 +222,8 @@ void register_linalg_ops(OpRegistry& r) {
              {"[2, 3]", "[4, 5]"},
              "inner dims differ"}};
       }));
-  r.add(entry(
-      "baddbmm", 3, true, "", baddbmm_fn, [] { return addmm_samples(true); },
+  r.add(make_op(
+      "baddbmm", "linalg", 3, true, "", baddbmm_fn, [] { return addmm_samples(true); },
       [] {
         return std::vector<OpErrorCase>{
             {{make({2, 3, 5}, DType::f32, 1), make({2, 3, 4}, DType::f32, 2), make({3, 4, 5}, DType::f32, 3)},
@@ -246,8 +232,8 @@ void register_linalg_ops(OpRegistry& r) {
              {"[2, 3, 4]", "[3, 4, 5]"},
              "batch sizes differ"}};
       }));
-  r.add(entry(
-      "einsum", -1, true, "Einsum",
+  r.add(make_op(
+      "einsum", "linalg", -1, true, "Einsum",
       [](const std::vector<Tensor>& x, const OpArgs& a) -> std::vector<Tensor> {
         return {einsum(a.get_str("equation"), x)};
       },

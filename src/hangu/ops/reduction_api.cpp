@@ -7,12 +7,17 @@
 
 #include "hangu/core/error.h"
 #include "hangu/kernels/cpu/reference/reduce.h"
+#include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/reduction.h"
+#include "hangu/ops/reduction_grad.h"
 #include "hangu/ops/views.h"
 
 namespace hangu {
 namespace {
+
+using Grads = std::vector<Tensor>;
+using DimVec = std::vector<int64_t>;
 
 // The input as `outer` contiguous rows of `inner` reduced elements, and the result shape.
 struct ReducePlan {
@@ -143,6 +148,15 @@ Tensor scan(const Tensor& x, int64_t dim, std::optional<DType> dtype, const char
   return r.finish(out);
 }
 
+Tensor var_or_std(const Tensor& x, IntList dims, double correction, bool keepdim, bool take_sqrt, const char* op) {
+  check_defined(x, op);
+  check_floating(x.dtype(), op);
+  ReducePlan p = plan_reduce(x, dims, keepdim, op);
+  Tensor out = empty(p.out_shape, x.dtype());
+  kernels::var_rows__reference(p.rows, p.outer, p.inner, correction, take_sqrt, out);
+  return out;
+}
+
 Tensor softmax_impl(const Tensor& x, int64_t dim, std::optional<DType> dtype, bool log, const char* op) {
   check_defined(x, op);
   DType t = dtype ? *dtype : x.dtype();
@@ -157,31 +171,84 @@ Tensor softmax_impl(const Tensor& x, int64_t dim, std::optional<DType> dtype, bo
 
 Tensor sum(const Tensor& x, IntList dims, bool keepdim, std::optional<DType> dtype) {
   check_defined(x, "sum");
-  return reduce_simple(to(x, accumulate_dtype(x.dtype(), dtype)), dims, keepdim, "sum", kernels::sum_rows__reference);
+  ops::GradRecorder rec("sum", {x});
+  Tensor out =
+      reduce_simple(to(x, accumulate_dtype(x.dtype(), dtype)), dims, keepdim, "sum", kernels::sum_rows__reference);
+  if (rec.active())
+    rec.record({out}, [shape = x.shape(), d = std::vector<int64_t>(dims.begin(), dims.end()),
+                       keepdim](const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{ops::unreduce(g[0], shape, d, keepdim)};
+    });
+  return out;
 }
 
 Tensor prod(const Tensor& x, IntList dims, bool keepdim, std::optional<DType> dtype) {
   check_defined(x, "prod");
-  return reduce_simple(to(x, accumulate_dtype(x.dtype(), dtype)), dims, keepdim, "prod", kernels::prod_rows__reference);
+  ops::GradRecorder rec("prod", {x});
+  Tensor out =
+      reduce_simple(to(x, accumulate_dtype(x.dtype(), dtype)), dims, keepdim, "prod", kernels::prod_rows__reference);
+  if (rec.active())
+    rec.record({out}, [x, r = ops::SavedTensor(out), d = DimVec(dims.begin(), dims.end()), keepdim](const Grads& g) {
+      return Grads{ops::prod_backward(ops::wide(g[0]), ops::wide(x), ops::wide(r.get()), d, keepdim)};
+    });
+  return out;
 }
 
 Tensor mean(const Tensor& x, IntList dims, bool keepdim, std::optional<DType> dtype) {
   check_defined(x, "mean");
   DType t = dtype ? *dtype : x.dtype();
   if (!is_floating(t)) throw DTypeError(MsgId::red_float_only, "mean", t);
-  return reduce_simple(to(x, t), dims, keepdim, "mean", kernels::mean_rows__reference);
+  ops::GradRecorder rec("mean", {x});
+  Tensor out = reduce_simple(to(x, t), dims, keepdim, "mean", kernels::mean_rows__reference);
+  if (rec.active())
+    rec.record({out}, [shape = x.shape(), d = DimVec(dims.begin(), dims.end()), keepdim](const Grads& g) {
+      return Grads{ops::mean_backward(ops::wide(g[0]), shape, d, keepdim)};
+    });
+  return out;
 }
 
-Tensor max(const Tensor& x) { return minmax_all(x, {}, false, true, "max", true); }
-Tensor min(const Tensor& x) { return minmax_all(x, {}, false, false, "min", true); }
+namespace {
+
+// amax/amin and the full max/min: ties share the gradient.
+Tensor minmax_all_grad(const Tensor& x, IntList dims, bool keepdim, bool is_max, const char* op, bool full) {
+  ops::GradRecorder rec(op, {x});
+  Tensor out = minmax_all(x, dims, keepdim, is_max, op, full);
+  if (rec.active())
+    rec.record(
+        {out}, [x, r = ops::SavedTensor(out), d = DimVec(dims.begin(), dims.end()), keepdim, full](const Grads& g) {
+          return Grads{
+              ops::evenly_distribute_backward(ops::wide(g[0]), ops::wide(x), ops::wide(r.get()), d, keepdim, full)};
+        });
+  return out;
+}
+
+// max/min along a dim: the gradient goes to the returned index.
+std::pair<Tensor, Tensor> minmax_dim_grad(const Tensor& x, int64_t dim, bool keepdim, bool is_max, const char* op) {
+  ops::GradRecorder rec(op, {x});
+  auto [values, indices] = minmax_dim(x, dim, keepdim, is_max, true, op);
+  if (rec.active())
+    rec.record({values, indices}, [shape = x.shape(), indices, dim, keepdim](const Grads& g) {
+      return Grads{ops::index_backward(g[0], indices, shape, dim, keepdim)};
+    });
+  return {values, indices};
+}
+
+}  // namespace
+
+Tensor max(const Tensor& x) { return minmax_all_grad(x, {}, false, true, "max", true); }
+Tensor min(const Tensor& x) { return minmax_all_grad(x, {}, false, false, "min", true); }
 std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
-  return minmax_dim(x, dim, keepdim, true, true, "max");
+  return minmax_dim_grad(x, dim, keepdim, true, "max");
 }
 std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
-  return minmax_dim(x, dim, keepdim, false, true, "min");
+  return minmax_dim_grad(x, dim, keepdim, false, "min");
 }
-Tensor amax(const Tensor& x, IntList dims, bool keepdim) { return minmax_all(x, dims, keepdim, true, "amax", false); }
-Tensor amin(const Tensor& x, IntList dims, bool keepdim) { return minmax_all(x, dims, keepdim, false, "amin", false); }
+Tensor amax(const Tensor& x, IntList dims, bool keepdim) {
+  return minmax_all_grad(x, dims, keepdim, true, "amax", false);
+}
+Tensor amin(const Tensor& x, IntList dims, bool keepdim) {
+  return minmax_all_grad(x, dims, keepdim, false, "amin", false);
+}
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   return argminmax(x, dim, keepdim, true, "argmax");
 }
@@ -190,37 +257,53 @@ Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
 }
 
 Tensor var(const Tensor& x, IntList dims, double correction, bool keepdim) {
-  check_defined(x, "var");
-  check_floating(x.dtype(), "var");
-  ReducePlan p = plan_reduce(x, dims, keepdim, "var");
-  Tensor out = empty(p.out_shape, x.dtype());
-  kernels::var_rows__reference(p.rows, p.outer, p.inner, correction, false, out);
+  ops::GradRecorder rec("var", {x});
+  Tensor out = var_or_std(x, dims, correction, keepdim, false, "var");
+  if (rec.active())
+    rec.record({out}, [x, d = DimVec(dims.begin(), dims.end()), correction, keepdim](const Grads& g) {
+      return Grads{ops::var_backward(ops::wide(g[0]), ops::wide(x), d, correction, keepdim)};
+    });
   return out;
 }
-
 Tensor std(const Tensor& x, IntList dims, double correction, bool keepdim) {
-  check_defined(x, "std");
-  check_floating(x.dtype(), "std");
-  ReducePlan p = plan_reduce(x, dims, keepdim, "std");
-  Tensor out = empty(p.out_shape, x.dtype());
-  kernels::var_rows__reference(p.rows, p.outer, p.inner, correction, true, out);
+  ops::GradRecorder rec("std", {x});
+  Tensor out = var_or_std(x, dims, correction, keepdim, true, "std");
+  if (rec.active())
+    rec.record({out}, [x, r = ops::SavedTensor(out), d = DimVec(dims.begin(), dims.end()), correction,
+                       keepdim](const Grads& g) {
+      return Grads{ops::std_backward(ops::wide(g[0]), ops::wide(x), ops::wide(r.get()), d, correction, keepdim)};
+    });
   return out;
 }
 
 Tensor logsumexp(const Tensor& x, IntList dims, bool keepdim) {
   check_defined(x, "logsumexp");
+  ops::GradRecorder rec("logsumexp", {x});
   Tensor xf = is_floating(x.dtype()) ? x : to(x, kDefaultFloat);
-  return reduce_simple(xf, dims, keepdim, "logsumexp", kernels::logsumexp_rows__reference);
+  Tensor out = reduce_simple(xf, dims, keepdim, "logsumexp", kernels::logsumexp_rows__reference);
+  if (rec.active())
+    rec.record({out}, [x, r = ops::SavedTensor(out), d = DimVec(dims.begin(), dims.end()), keepdim](const Grads& g) {
+      // float16 (no torch kernel: PyTorch's answer is float32's) recomputes the output in float:
+      // exp(x - out) would magnify the rounding of a float16 out near 20 to almost 1%.
+      Tensor o = x.dtype() == DType::f16 ? logsumexp(ops::wide(x), d, keepdim) : ops::wide(r.get());
+      return Grads{ops::logsumexp_backward(ops::wide(g[0]), ops::wide(x), o, d, keepdim)};
+    });
+  return out;
 }
 
 Tensor norm(const Tensor& x, double p, IntList dims, bool keepdim) {
   check_defined(x, "norm");
   check_floating(x.dtype(), "norm");
   if (std::isnan(p)) throw ValueError(MsgId::red_bad_norm, "norm", "nan");
+  ops::GradRecorder rec("norm", {x});
   ReducePlan plan = plan_reduce(x, dims, keepdim, "norm");
   if (p < 0 || std::isinf(p)) check_nonempty(x, plan, "norm", false);  // no identity
   Tensor out = empty(plan.out_shape, x.dtype());
   kernels::norm_rows__reference(plan.rows, plan.outer, plan.inner, p, out);
+  if (rec.active())
+    rec.record({out}, [x, r = ops::SavedTensor(out), p, d = DimVec(dims.begin(), dims.end()), keepdim](const Grads& g) {
+      return Grads{ops::norm_backward(ops::wide(g[0]), ops::wide(x), ops::wide(r.get()), p, d, keepdim)};
+    });
   return out;
 }
 
@@ -250,18 +333,40 @@ Tensor any(const Tensor& x, IntList dims, bool keepdim) {
 
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
   check_defined(x, "cumsum");
-  return scan(x, dim, dtype, "cumsum", kernels::cumsum_rows__reference);
+  ops::GradRecorder rec("cumsum", {x});
+  Tensor out = scan(x, dim, dtype, "cumsum", kernels::cumsum_rows__reference);
+  if (rec.active())
+    rec.record({out}, [dim](const Grads& g) { return Grads{ops::cumsum_backward(ops::wide(g[0]), dim)}; });
+  return out;
 }
 Tensor cumprod(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
   check_defined(x, "cumprod");
-  return scan(x, dim, dtype, "cumprod", kernels::cumprod_rows__reference);
+  ops::GradRecorder rec("cumprod", {x});
+  Tensor out = scan(x, dim, dtype, "cumprod", kernels::cumprod_rows__reference);
+  if (rec.active())
+    rec.record({out}, [x, r = ops::SavedTensor(out), dim](const Grads& g) {
+      return Grads{ops::cumprod_backward(ops::wide(g[0]), ops::wide(x), ops::wide(r.get()), dim)};
+    });
+  return out;
 }
 
 Tensor softmax(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
-  return softmax_impl(x, dim, dtype, false, "softmax");
+  ops::GradRecorder rec("softmax", {x});
+  Tensor out = softmax_impl(x, dim, dtype, false, "softmax");
+  if (rec.active())
+    rec.record({out}, [r = ops::SavedTensor(out), dim](const Grads& g) {
+      return Grads{ops::softmax_backward(ops::wide(g[0]), ops::wide(r.get()), dim)};
+    });
+  return out;
 }
 Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<DType> dtype) {
-  return softmax_impl(x, dim, dtype, true, "log_softmax");
+  ops::GradRecorder rec("log_softmax", {x});
+  Tensor out = softmax_impl(x, dim, dtype, true, "log_softmax");
+  if (rec.active())
+    rec.record({out}, [r = ops::SavedTensor(out), dim](const Grads& g) {
+      return Grads{ops::log_softmax_backward(ops::wide(g[0]), ops::wide(r.get()), dim)};
+    });
+  return out;
 }
 
 }  // namespace hangu

@@ -18,20 +18,6 @@ const std::vector<DType> kFloats = {DType::f32, DType::f64, DType::bf16, DType::
 const std::vector<DType> kAll = {DType::f32, DType::f64,     DType::i64, DType::i32,
                                  DType::u8,  DType::boolean, DType::bf16};
 
-OpInfo entry(std::string name, bool differentiable, std::string onnx, OpFn fn,
-             std::function<std::vector<OpSample>()> samples, std::function<std::vector<OpErrorCase>()> errors) {
-  OpInfo info;
-  info.name = std::move(name);
-  info.num_inputs = 1;
-  info.differentiable = differentiable;
-  info.onnx = std::move(onnx);
-  info.fn = std::move(fn);
-  info.samples = std::move(samples);
-  info.error_cases = std::move(errors);
-  info.group = "reduction";
-  return info;
-}
-
 // A dim out of range: the message names the dim (5) and the rank (2).
 OpErrorCase bad_dim(const OpArgs& args) {
   return {{make({2, 3}, DType::f32, 1)}, args, ErrorKind::index, {"5", "2"}, "dim 5 out of range for rank 2"};
@@ -57,8 +43,8 @@ void register_dim_reductions(OpRegistry& r) {
       return {f(x[0], rs::dims_arg(a), a.get_bool("keepdim"), rs::dtype_arg(a))};
     };
   };
-  r.add(entry(
-      "sum", true, "ReduceSum", simple(sum),
+  r.add(make_op(
+      "sum", "reduction", 1, true, "ReduceSum", simple(sum),
       [] {
         auto s = rs::dims(kAll);
         auto more = rs::dims({DType::i32, DType::f16}, {{"dtype", DType::f64}}, false, false);
@@ -70,13 +56,13 @@ void register_dim_reductions(OpRegistry& r) {
             bad_dim({{"dim", V{5}}}),
             {{make({2, 3}, DType::f32, 3)}, {{"dim", V{1, -1}}}, ErrorKind::value, {"[1, -1]"}, "repeated dim"}};
       }));
-  r.add(entry(
-      "mean", true, "ReduceMean", simple(mean), [] { return rs::dims(kFloats); },
+  r.add(make_op(
+      "mean", "reduction", 1, true, "ReduceMean", simple(mean), [] { return rs::dims(kFloats); },
       [] {
         return std::vector<OpErrorCase>{bad_dim({{"dim", V{5}}}), int_input({})};
       }));
-  r.add(entry(
-      "prod", true, "ReduceProd", simple(prod),
+  r.add(make_op(
+      "prod", "reduction", 1, true, "ReduceProd", simple(prod),
       [] {
         return rs::dims({DType::f32, DType::f64, DType::i64, DType::i32, DType::boolean}, {}, true, true, -1.5, 1.5);
       },
@@ -96,10 +82,12 @@ void register_dim_reductions(OpRegistry& r) {
   };
   const std::vector<DType> ordered = {DType::f32, DType::f64,     DType::i64, DType::i32,
                                       DType::i8,  DType::boolean, DType::bf16};
-  r.add(entry(
-      "amax", true, "ReduceMax", minmax(amax), [=] { return rs::dims(ordered, {}, false); }, no_identity));
-  r.add(entry(
-      "amin", true, "ReduceMin", minmax(amin), [=] { return rs::dims(ordered, {}, false); }, no_identity));
+  r.add(make_op(
+      "amax", "reduction", 1, true, "ReduceMax", minmax(amax), [=] { return rs::dims(ordered, {}, false); },
+      no_identity));
+  r.add(make_op(
+      "amin", "reduction", 1, true, "ReduceMin", minmax(amin), [=] { return rs::dims(ordered, {}, false); },
+      no_identity));
 
   auto stat = [](Tensor (*f)(const Tensor&, IntList, double, bool)) {
     return [f](const std::vector<Tensor>& x, const OpArgs& a) -> std::vector<Tensor> {
@@ -115,11 +103,11 @@ void register_dim_reductions(OpRegistry& r) {
     return s;
   };
   auto stat_errors = [] { return std::vector<OpErrorCase>{bad_dim({{"dim", V{5}}}), int_input({})}; };
-  r.add(entry("var", true, "", stat(var), stat_samples, stat_errors));
-  r.add(entry("std", true, "", stat(hangu::std), stat_samples, stat_errors));
+  r.add(make_op("var", "reduction", 1, true, "", stat(var), stat_samples, stat_errors));
+  r.add(make_op("std", "reduction", 1, true, "", stat(hangu::std), stat_samples, stat_errors));
 
-  r.add(entry(
-      "logsumexp", true, "ReduceLogSumExp",
+  r.add(make_op(
+      "logsumexp", "reduction", 1, true, "ReduceLogSumExp",
       [](const std::vector<Tensor>& x, const OpArgs& a) -> std::vector<Tensor> {
         return {logsumexp(x[0], rs::dims_arg(a), a.get_bool("keepdim"))};
       },
@@ -132,8 +120,8 @@ void register_dim_reductions(OpRegistry& r) {
         return std::vector<OpErrorCase>{bad_dim({{"dim", V{5}}})};
       }));
 
-  r.add(entry(
-      "norm", true, "ReduceL2",
+  r.add(make_op(
+      "norm", "reduction", 1, true, "ReduceL2",
       [](const std::vector<Tensor>& x, const OpArgs& a) -> std::vector<Tensor> { return {norm_from_args(x[0], a)}; },
       [] {
         auto s = rs::dims({DType::f32, DType::f64, DType::bf16});
@@ -167,13 +155,13 @@ void register_dim_reductions(OpRegistry& r) {
     };
   };
   const std::vector<DType> logic_types = {DType::boolean, DType::f32, DType::i64, DType::u8};
-  r.add(entry(
-      "all", false, "", logic(all), [=] { return rs::dims(logic_types, {}, true, true, -1, 1); },
+  r.add(make_op(
+      "all", "reduction", 1, false, "", logic(all), [=] { return rs::dims(logic_types, {}, true, true, -1, 1); },
       [] {
         return std::vector<OpErrorCase>{bad_dim({{"dim", V{5}}})};
       }));
-  r.add(entry(
-      "any", false, "", logic(any), [=] { return rs::dims(logic_types, {}, true, true, -1, 1); },
+  r.add(make_op(
+      "any", "reduction", 1, false, "", logic(any), [=] { return rs::dims(logic_types, {}, true, true, -1, 1); },
       [] {
         return std::vector<OpErrorCase>{bad_dim({{"dim", V{5}}})};
       }));

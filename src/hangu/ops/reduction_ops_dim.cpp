@@ -13,20 +13,6 @@ namespace {
 namespace rs = reduction_samples;
 using samples::make;
 
-OpInfo entry(std::string name, bool differentiable, std::string onnx, OpFn fn,
-             std::function<std::vector<OpSample>()> samples, std::function<std::vector<OpErrorCase>()> errors) {
-  OpInfo info;
-  info.name = std::move(name);
-  info.num_inputs = 1;
-  info.differentiable = differentiable;
-  info.onnx = std::move(onnx);
-  info.fn = std::move(fn);
-  info.samples = std::move(samples);
-  info.error_cases = std::move(errors);
-  info.group = "reduction";
-  return info;
-}
-
 OpErrorCase bad_dim(const OpArgs& args) {
   return {{make({2, 3}, DType::f32, 11)}, args, ErrorKind::index, {"5", "2"}, "dim 5 out of range for rank 2"};
 }
@@ -87,17 +73,19 @@ std::vector<OpErrorCase> empty_errors(const char* what) {
 
 void register_reduction_dim_ops(OpRegistry& r) {
   const std::vector<DType> ordered = {DType::f32, DType::f64, DType::i64, DType::i32, DType::bf16};
-  r.add(entry(
-      "max", true, "ReduceMax", minmax_fn(hangu::max, hangu::max), [=] { return index_samples(ordered, true); },
+  r.add(make_op(
+      "max", "reduction", 1, true, "ReduceMax", minmax_fn(hangu::max, hangu::max),
+      [=] { return index_samples(ordered, true); },
       [] { return empty_errors("max"); }));
-  r.add(entry(
-      "min", true, "ReduceMin", minmax_fn(hangu::min, hangu::min), [=] { return index_samples(ordered, true); },
+  r.add(make_op(
+      "min", "reduction", 1, true, "ReduceMin", minmax_fn(hangu::min, hangu::min),
+      [=] { return index_samples(ordered, true); },
       [] { return empty_errors("min"); }));
-  r.add(entry(
-      "argmax", false, "ArgMax", arg_fn(argmax), [=] { return index_samples(ordered, true); },
+  r.add(make_op(
+      "argmax", "reduction", 1, false, "ArgMax", arg_fn(argmax), [=] { return index_samples(ordered, true); },
       [] { return empty_errors("argmax"); }));
-  r.add(entry(
-      "argmin", false, "ArgMin", arg_fn(argmin), [=] { return index_samples(ordered, true); },
+  r.add(make_op(
+      "argmin", "reduction", 1, false, "ArgMin", arg_fn(argmin), [=] { return index_samples(ordered, true); },
       [] { return empty_errors("argmin"); }));
 
   auto scan_samples = [](double lo, double hi) {
@@ -108,10 +96,10 @@ void register_reduction_dim_ops(OpRegistry& r) {
     return s;
   };
   auto scan_errors = [] { return std::vector<OpErrorCase>{bad_dim({{"dim", 5}})}; };
-  r.add(entry(
-      "cumsum", true, "CumSum", scan_fn(cumsum), [=] { return scan_samples(-2.0, 2.0); }, scan_errors));
-  r.add(entry(
-      "cumprod", true, "", scan_fn(cumprod), [=] { return scan_samples(-1.5, 1.5); }, scan_errors));
+  r.add(make_op(
+      "cumsum", "reduction", 1, true, "CumSum", scan_fn(cumsum), [=] { return scan_samples(-2.0, 2.0); }, scan_errors));
+  r.add(make_op(
+      "cumprod", "reduction", 1, true, "", scan_fn(cumprod), [=] { return scan_samples(-1.5, 1.5); }, scan_errors));
 
   auto softmax_samples = [] {
     auto s = rs::one_dim({DType::f32, DType::f64, DType::bf16, DType::f16}, {}, false, true, -10.0, 10.0);
@@ -125,8 +113,9 @@ void register_reduction_dim_ops(OpRegistry& r) {
         bad_dim({{"dim", 5}}),
         {{make({2, 3}, DType::i64, 14)}, {{"dim", 1}}, ErrorKind::dtype, {"int64"}, "int64 input without dtype"}};
   };
-  r.add(entry("softmax", true, "Softmax", scan_fn(softmax), softmax_samples, softmax_errors));
-  r.add(entry("log_softmax", true, "LogSoftmax", scan_fn(log_softmax), softmax_samples, softmax_errors));
+  r.add(make_op("softmax", "reduction", 1, true, "Softmax", scan_fn(softmax), softmax_samples, softmax_errors));
+  r.add(make_op("log_softmax", "reduction", 1, true, "LogSoftmax", scan_fn(log_softmax), softmax_samples,
+                softmax_errors));
 }
 
 }  // namespace hangu::ops

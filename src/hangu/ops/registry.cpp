@@ -111,6 +111,20 @@ Scalar OpArgs::get_scalar(const std::string& k, Scalar def) const {
   bad_arg(k);
 }
 
+OpInfo make_op(std::string name, std::string group, int num_inputs, bool differentiable, std::string onnx, OpFn fn,
+               SampleFn samples, ErrorCaseFn error_cases) {
+  OpInfo op;
+  op.name = std::move(name);
+  op.num_inputs = num_inputs;
+  op.differentiable = differentiable;
+  op.onnx = std::move(onnx);
+  op.fn = std::move(fn);
+  op.samples = std::move(samples);
+  op.error_cases = std::move(error_cases);
+  op.group = std::move(group);
+  return op;
+}
+
 void OpRegistry::add(OpInfo info) {
   if (find(info.name) || !info.fn)
     throw ValueError(MsgId::arg_invalid, "OpRegistry::add", "name", info.name);
@@ -137,6 +151,8 @@ const OpRegistry& op_registry() {
     register_indexing_ops(reg);
     register_shape_ops(reg);
     register_sort_ops(reg);
+    register_nn_conv_ops(reg);
+    register_nn_norm_ops(reg);
     return reg;
   }();
   return r;

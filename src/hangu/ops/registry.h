@@ -72,6 +72,9 @@ struct OpErrorCase {
   std::string desc;
 };
 
+using SampleFn = std::function<std::vector<OpSample>()>;
+using ErrorCaseFn = std::function<std::vector<OpErrorCase>()>;
+
 // How the forward result is checked.
 enum class OpCheck : uint8_t {
   fixture,  // against outputs computed by PyTorch/NumPy (tools/fixtures/)
@@ -84,13 +87,18 @@ struct OpInfo {
   bool differentiable = false;
   std::string onnx;         // the ONNX op type it maps to, if any
   OpFn fn;                  // calls the front-end function
-  std::function<std::vector<OpSample>()> samples;
-  std::function<std::vector<OpErrorCase>()> error_cases;
+  SampleFn samples;
+  ErrorCaseFn error_cases;
   OpCheck check = OpCheck::fixture;
   double rtol = 1e-6;       // for f32 results; f64 uses 1e-12, 16-bit floats their own eps
   double atol = 1e-6;
   std::string group;        // "unary", "binary", "reduction", ... (for listings)
 };
+
+// The one way registry files build an entry; check, rtol and atol keep their defaults (set them
+// on the result where needed). Samples and error cases may also be assigned afterwards.
+OpInfo make_op(std::string name, std::string group, int num_inputs, bool differentiable, std::string onnx, OpFn fn,
+               SampleFn samples = {}, ErrorCaseFn error_cases = {});
 
 class OpRegistry {
  public:
@@ -119,5 +127,7 @@ void register_linalg_ops(OpRegistry& r);
 void register_indexing_ops(OpRegistry& r);
 void register_shape_ops(OpRegistry& r);
 void register_sort_ops(OpRegistry& r);
+void register_nn_conv_ops(OpRegistry& r);
+void register_nn_norm_ops(OpRegistry& r);
 
 }  // namespace hangu::ops

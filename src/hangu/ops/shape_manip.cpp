@@ -4,6 +4,7 @@
 
 #include "hangu/core/checked_math.h"
 #include "hangu/core/error.h"
+#include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
 #include "hangu/ops/indexing.h"
@@ -35,8 +36,57 @@ std::vector<int64_t> wrap_dims(IntList dims, int64_t rank, const char* op) {
   return out;
 }
 
+Tensor triangle_fwd(const Tensor& t, int64_t diagonal, bool lower, const char* op);
+
+// The adjoint of gather_by_maps: along each dim d, input position j gets the sum of the gradient
+// at the output positions o with maps[d][o] == j (positions mapped to -1, the fill, give nothing).
+// Written with index_select and index_add so that it is differentiable itself.
+Tensor maps_backward(const Tensor& g, const Shape& in_shape, const std::vector<std::vector<int64_t>>& maps) {
+  Tensor r = g;
+  for (size_t d = 0; d < maps.size(); ++d) {
+    const auto& m = maps[d];
+    bool identity = static_cast<int64_t>(m.size()) == in_shape[d];
+    for (size_t o = 0; identity && o < m.size(); ++o) identity = m[o] == static_cast<int64_t>(o);
+    if (identity) continue;
+    std::vector<int64_t> kept, target;
+    for (size_t o = 0; o < m.size(); ++o)
+      if (m[o] >= 0) {
+        kept.push_back(static_cast<int64_t>(o));
+        target.push_back(m[o]);
+      }
+    const int64_t dim = static_cast<int64_t>(d);
+    Tensor picked = kept.size() == m.size() ? r : index_select(r, dim, tensor(kept));
+    Shape s = r.shape();
+    s[d] = in_shape[d];
+    r = index_add(zeros(s, g.dtype()), dim, tensor(target), picked);
+  }
+  return r;
+}
+
+// gather_by_maps, recorded for autograd (the fill value is a constant).
+Tensor gather_maps(const char* op, const Tensor& x, const std::vector<std::vector<int64_t>>& maps,
+                   const Tensor& fill = Tensor()) {
+  ops::GradRecorder rec(op, {x});
+  Tensor out = detail::gather_by_maps(x, maps, fill);
+  if (rec.active())
+    rec.record({out}, [s = x.shape(), maps](const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{maps_backward(g[0], s, maps)};
+    });
+  return out;
+}
+
 Tensor triangle(const Tensor& t, int64_t diagonal, bool lower, const char* op) {
   check_defined(t, op);
+  ops::GradRecorder rec(op, {t});
+  Tensor out = triangle_fwd(t, diagonal, lower, op);
+  if (rec.active())
+    rec.record({out}, [diagonal, lower](const std::vector<Tensor>& g) {
+      return std::vector<Tensor>{lower ? tril(g[0], diagonal) : triu(g[0], diagonal)};
+    });
+  return out;
+}
+
+Tensor triangle_fwd(const Tensor& t, int64_t diagonal, bool lower, const char* op) {
   if (t.dim() < 2) throw ShapeError(MsgId::needs_dims, op, 2, t.dim());
   Tensor out = clone(t);
   const int64_t rows = t.size(-2), cols = t.size(-1);
@@ -70,7 +120,7 @@ Tensor repeat(const Tensor& t, IntList repeats) {
     for (int64_t i = 0; i < total; ++i) m[i] = i % n;
     maps.push_back(std::move(m));
   }
-  return detail::gather_by_maps(x, maps);
+  return gather_maps("repeat", x, maps);
 }
 
 Tensor tile(const Tensor& t, IntList reps) {
@@ -84,7 +134,7 @@ Tensor flip(const Tensor& t, IntList dims) {
   check_defined(t, "flip");
   auto maps = identity_maps(t.shape());
   for (int64_t d : wrap_dims(dims, t.dim(), "flip")) std::reverse(maps[d].begin(), maps[d].end());
-  return detail::gather_by_maps(t, maps);
+  return gather_maps("flip", t, maps);
 }
 
 Tensor roll(const Tensor& t, IntList shifts, IntList dims) {
@@ -104,7 +154,7 @@ Tensor roll(const Tensor& t, IntList shifts, IntList dims) {
     if (n == 0) continue;
     for (int64_t o = 0; o < n; ++o) maps[d][o] = (((o - total[d]) % n) + n) % n;
   }
-  return detail::gather_by_maps(t, maps);
+  return gather_maps("roll", t, maps);
 }
 
 Tensor tril(const Tensor& t, int64_t diagonal) { return triangle(t, diagonal, true, "tril"); }
@@ -149,7 +199,7 @@ Tensor pad(const Tensor& t, IntList pad, std::string_view mode, double value) {
     maps[d] = std::move(m);
   }
   Tensor fill = full({}, value, t.dtype());
-  return detail::gather_by_maps(t, maps, fill);
+  return gather_maps("pad", t, maps, fill);
 }
 
 Tensor one_hot(const Tensor& t, int64_t num_classes) {

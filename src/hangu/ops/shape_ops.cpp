@@ -14,23 +14,8 @@ using samples::noncontiguous;
 using samples::transposed_layout;
 using Ints = std::vector<int64_t>;
 
-OpInfo info(std::string name, int num_inputs, bool differentiable, std::string onnx, OpFn fn) {
-  OpInfo i;
-  i.name = std::move(name);
-  i.num_inputs = num_inputs;
-  i.differentiable = differentiable;
-  i.onnx = std::move(onnx);
-  i.fn = std::move(fn);
-  i.group = "indexing";
-  return i;
-}
-
-OpErrorCase err(std::vector<Tensor> in, OpArgs a, ErrorKind k, std::vector<std::string> m, std::string d) {
-  return {std::move(in), std::move(a), k, std::move(m), std::move(d)};
-}
-
 void add_join_ops(OpRegistry& r) {
-  OpInfo c = info("cat", -1, true, "Concat", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo c = make_op("cat", "indexing", -1, true, "Concat", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{cat(in, a.get_int("dim", 0))};
   });
   c.samples = [] {
@@ -49,15 +34,15 @@ void add_join_ops(OpRegistry& r) {
   };
   c.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({2, 3}), zeros({2, 4})}, {{"dim", 0}}, ErrorKind::shape, {"[2, 3]", "[2, 4]"}, "size mismatch"),
-        err({zeros({2, 3}), zeros({2, 3, 1})}, {}, ErrorKind::shape, {"[2, 3, 1]"}, "rank mismatch"),
-        err({zeros({2, 3}), zeros({2, 3})}, {{"dim", 2}}, ErrorKind::index, {"2"}, "dim out of range"),
-        err({zeros({}), zeros({})}, {}, ErrorKind::shape, {"cat"}, "0-d"),
+        {{zeros({2, 3}), zeros({2, 4})}, {{"dim", 0}}, ErrorKind::shape, {"[2, 3]", "[2, 4]"}, "size mismatch"},
+        {{zeros({2, 3}), zeros({2, 3, 1})}, {}, ErrorKind::shape, {"[2, 3, 1]"}, "rank mismatch"},
+        {{zeros({2, 3}), zeros({2, 3})}, {{"dim", 2}}, ErrorKind::index, {"2"}, "dim out of range"},
+        {{zeros({}), zeros({})}, {}, ErrorKind::shape, {"cat"}, "0-d"},
     };
   };
   r.add(std::move(c));
 
-  OpInfo s = info("stack", -1, true, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo s = make_op("stack", "indexing", -1, true, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{stack(in, a.get_int("dim", 0))};
   });
   s.samples = [] {
@@ -72,14 +57,14 @@ void add_join_ops(OpRegistry& r) {
   };
   s.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({2, 3}), zeros({3, 2})}, {}, ErrorKind::shape, {"[2, 3]", "[3, 2]"}, "shape mismatch"),
-        err({zeros({2})}, {{"dim", 3}}, ErrorKind::index, {"3"}, "dim out of range"),
+        {{zeros({2, 3}), zeros({3, 2})}, {}, ErrorKind::shape, {"[2, 3]", "[3, 2]"}, "shape mismatch"},
+        {{zeros({2})}, {{"dim", 3}}, ErrorKind::index, {"3"}, "dim out of range"},
     };
   };
   r.add(std::move(s));
 
   // split: "split_size" (int) or "sizes" (list, torch's split_with_sizes); "dim".
-  OpInfo sp = info("split", 1, true, "Split", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo sp = make_op("split", "indexing", 1, true, "Split", [](const std::vector<Tensor>& in, const OpArgs& a) {
     if (a.has("sizes")) return split(in[0], a.get_ints("sizes"), a.get_int("dim", 0));
     return split(in[0], a.get_int("split_size"), a.get_int("dim", 0));
   });
@@ -94,13 +79,13 @@ void add_join_ops(OpRegistry& r) {
   };
   sp.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({4, 2})}, {{"sizes", Ints{1, 2}}}, ErrorKind::value, {"[1, 2]", "4"}, "sizes do not sum"),
-        err({zeros({})}, {{"split_size", 1}}, ErrorKind::shape, {"split"}, "0-d"),
+        {{zeros({4, 2})}, {{"sizes", Ints{1, 2}}}, ErrorKind::value, {"[1, 2]", "4"}, "sizes do not sum"},
+        {{zeros({})}, {{"split_size", 1}}, ErrorKind::shape, {"split"}, "0-d"},
     };
   };
   r.add(std::move(sp));
 
-  OpInfo ch = info("chunk", 1, true, "Split", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo ch = make_op("chunk", "indexing", 1, true, "Split", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return chunk(in[0], a.get_int("chunks"), a.get_int("dim", 0));
   });
   ch.samples = [] {
@@ -112,13 +97,13 @@ void add_join_ops(OpRegistry& r) {
     };
   };
   ch.error_cases = [] {
-    return std::vector<OpErrorCase>{err({zeros({4})}, {{"chunks", 0}}, ErrorKind::value, {"chunks"}, "zero chunks")};
+    return std::vector<OpErrorCase>{{{zeros({4})}, {{"chunks", 0}}, ErrorKind::value, {"chunks"}, "zero chunks"}};
   };
   r.add(std::move(ch));
 }
 
 void add_copy_shape_ops(OpRegistry& r) {
-  OpInfo rp = info("repeat", 1, true, "Tile", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo rp = make_op("repeat", "indexing", 1, true, "Tile", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{repeat(in[0], a.get_ints("repeats"))};
   });
   rp.samples = [] {
@@ -131,11 +116,11 @@ void add_copy_shape_ops(OpRegistry& r) {
     };
   };
   rp.error_cases = [] {
-    return std::vector<OpErrorCase>{err({zeros({2, 3})}, {{"repeats", Ints{2}}}, ErrorKind::shape, {"[2, 3]"}, "too few repeats")};
+    return std::vector<OpErrorCase>{{{zeros({2, 3})}, {{"repeats", Ints{2}}}, ErrorKind::shape, {"[2, 3]"}, "too few repeats"}};
   };
   r.add(std::move(rp));
 
-  OpInfo tl = info("tile", 1, true, "Tile", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo tl = make_op("tile", "indexing", 1, true, "Tile", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{tile(in[0], a.get_ints("reps"))};
   });
   tl.samples = [] {
@@ -146,11 +131,11 @@ void add_copy_shape_ops(OpRegistry& r) {
     };
   };
   tl.error_cases = [] {
-    return std::vector<OpErrorCase>{err({zeros({2})}, {{"reps", Ints{-1}}}, ErrorKind::value, {"-1"}, "negative")};
+    return std::vector<OpErrorCase>{{{zeros({2})}, {{"reps", Ints{-1}}}, ErrorKind::value, {"-1"}, "negative"}};
   };
   r.add(std::move(tl));
 
-  OpInfo fl = info("flip", 1, true, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo fl = make_op("flip", "indexing", 1, true, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{flip(in[0], a.get_ints("dims"))};
   });
   fl.samples = [] {
@@ -165,13 +150,13 @@ void add_copy_shape_ops(OpRegistry& r) {
   };
   fl.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({2, 3})}, {{"dims", Ints{0, -2}}}, ErrorKind::value, {"[0, -2]"}, "repeated dim"),
-        err({zeros({2, 3})}, {{"dims", Ints{2}}}, ErrorKind::index, {"2"}, "dim out of range"),
+        {{zeros({2, 3})}, {{"dims", Ints{0, -2}}}, ErrorKind::value, {"[0, -2]"}, "repeated dim"},
+        {{zeros({2, 3})}, {{"dims", Ints{2}}}, ErrorKind::index, {"2"}, "dim out of range"},
     };
   };
   r.add(std::move(fl));
 
-  OpInfo ro = info("roll", 1, true, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo ro = make_op("roll", "indexing", 1, true, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{roll(in[0], a.get_ints("shifts"), a.get_ints("dims"))};
   });
   ro.samples = [] {
@@ -186,12 +171,12 @@ void add_copy_shape_ops(OpRegistry& r) {
   };
   ro.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({2, 3})}, {{"shifts", Ints{1, 2}}, {"dims", Ints{0}}}, ErrorKind::shape, {"[1, 2]", "[0]"}, "length mismatch")};
+        {{zeros({2, 3})}, {{"shifts", Ints{1, 2}}, {"dims", Ints{0}}}, ErrorKind::shape, {"[1, 2]", "[0]"}, "length mismatch"}};
   };
   r.add(std::move(ro));
 
   for (bool lower : {true, false}) {
-    OpInfo tr = info(lower ? "tril" : "triu", 1, true, "Trilu", [lower](const std::vector<Tensor>& in, const OpArgs& a) {
+    OpInfo tr = make_op(lower ? "tril" : "triu", "indexing", 1, true, "Trilu", [lower](const std::vector<Tensor>& in, const OpArgs& a) {
       int64_t k = a.get_int("diagonal", 0);
       return std::vector<Tensor>{lower ? tril(in[0], k) : triu(in[0], k)};
     });
@@ -207,13 +192,13 @@ void add_copy_shape_ops(OpRegistry& r) {
       };
     };
     tr.error_cases = [lower] {
-      return std::vector<OpErrorCase>{err({zeros({3})}, {}, ErrorKind::shape, {lower ? "tril" : "triu", "1"}, "1-d")};
+      return std::vector<OpErrorCase>{{{zeros({3})}, {}, ErrorKind::shape, {lower ? "tril" : "triu", "1"}, "1-d"}};
     };
     r.add(std::move(tr));
   }
 
   // pad: "pad" (list, last dim first), "mode", "value".
-  OpInfo pd = info("pad", 1, true, "Pad", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo pd = make_op("pad", "indexing", 1, true, "Pad", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{pad(in[0], a.get_ints("pad"), a.get_str("mode", "constant"), a.get_double("value", 0.0))};
   });
   pd.samples = [] {
@@ -233,14 +218,14 @@ void add_copy_shape_ops(OpRegistry& r) {
   };
   pd.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({2, 3})}, {{"pad", Ints{1}}}, ErrorKind::value, {"[1]"}, "odd length"),
-        err({zeros({1, 2, 3})}, {{"pad", Ints{3, 0}}, {"mode", "reflect"}}, ErrorKind::value, {"3", "reflect"}, "reflect too large"),
-        err({zeros({2, 3})}, {{"pad", Ints{0, -4}}}, ErrorKind::value, {"-4", "3"}, "negative size"),
+        {{zeros({2, 3})}, {{"pad", Ints{1}}}, ErrorKind::value, {"[1]"}, "odd length"},
+        {{zeros({1, 2, 3})}, {{"pad", Ints{3, 0}}, {"mode", "reflect"}}, ErrorKind::value, {"3", "reflect"}, "reflect too large"},
+        {{zeros({2, 3})}, {{"pad", Ints{0, -4}}}, ErrorKind::value, {"-4", "3"}, "negative size"},
     };
   };
   r.add(std::move(pd));
 
-  OpInfo oh = info("one_hot", 1, false, "OneHot", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo oh = make_op("one_hot", "indexing", 1, false, "OneHot", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{one_hot(in[0], a.get_int("num_classes", -1))};
   });
   oh.samples = [] {
@@ -254,9 +239,9 @@ void add_copy_shape_ops(OpRegistry& r) {
   };
   oh.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({tensor(Ints{0, 3})}, {{"num_classes", 3}}, ErrorKind::index, {"3"}, "class too large"),
-        err({tensor(Ints{-1})}, {}, ErrorKind::value, {"-1"}, "negative class"),
-        err({zeros({2})}, {}, ErrorKind::dtype, {"int64", "float32"}, "float input"),
+        {{tensor(Ints{0, 3})}, {{"num_classes", 3}}, ErrorKind::index, {"3"}, "class too large"},
+        {{tensor(Ints{-1})}, {}, ErrorKind::value, {"-1"}, "negative class"},
+        {{zeros({2})}, {}, ErrorKind::dtype, {"int64", "float32"}, "float input"},
     };
   };
   r.add(std::move(oh));

@@ -6,6 +6,7 @@
 
 #include "hangu/core/convert.h"
 #include "hangu/core/error.h"
+#include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
 #include "hangu/ops/indexing.h"
@@ -24,9 +25,7 @@ bool less_nan(M a, M b) {
   return a < b;
 }
 
-}  // namespace
-
-SortResult sort(const Tensor& t, int64_t dim, bool descending) {
+SortResult sort_fwd(const Tensor& t, int64_t dim, bool descending) {
   check_defined(t, "sort");
   if (t.dim() == 0) {
     wrap_dim(dim, 1, "sort");
@@ -58,6 +57,19 @@ SortResult sort(const Tensor& t, int64_t dim, bool descending) {
     }
   });
   return {contiguous(movedim(vals, -1, d)), contiguous(movedim(idxs, -1, d))};
+}
+
+}  // namespace
+
+SortResult sort(const Tensor& t, int64_t dim, bool descending) {
+  ops::GradRecorder rec("sort", {t});
+  SortResult r = sort_fwd(t, dim, descending);
+  if (rec.active())  // values: the gradient goes back to where each value came from
+    rec.record({r.values, r.indices}, [s = t.shape(), dim, idx = r.indices](const std::vector<Tensor>& g) {
+      if (s.empty()) return std::vector<Tensor>{g[0]};
+      return std::vector<Tensor>{scatter_add(zeros(s, g[0].dtype()), dim, idx, g[0])};
+    });
+  return r;
 }
 
 Tensor argsort(const Tensor& t, int64_t dim, bool descending) { return sort(t, dim, descending).indices; }

@@ -16,21 +16,6 @@ using samples::noncontiguous;
 using samples::transposed_layout;
 using Ints = std::vector<int64_t>;
 
-OpInfo info(std::string name, int num_inputs, bool differentiable, std::string onnx, OpFn fn) {
-  OpInfo i;
-  i.name = std::move(name);
-  i.num_inputs = num_inputs;
-  i.differentiable = differentiable;
-  i.onnx = std::move(onnx);
-  i.fn = std::move(fn);
-  i.group = "indexing";
-  return i;
-}
-
-OpErrorCase err(std::vector<Tensor> in, OpArgs a, ErrorKind k, std::vector<std::string> m, std::string d) {
-  return {std::move(in), std::move(a), k, std::move(m), std::move(d)};
-}
-
 Tensor with_nan() {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   return tensor(std::vector<float>{1, nan, -2, 1, nan, 0, -2}, Shape{7});
@@ -56,11 +41,11 @@ std::vector<OpSample> sort_samples() {
 }
 
 std::vector<OpErrorCase> dim_errors() {
-  return {err({zeros({2, 3})}, {{"dim", 2}}, ErrorKind::index, {"2"}, "dim out of range")};
+  return {{{zeros({2, 3})}, {{"dim", 2}}, ErrorKind::index, {"2"}, "dim out of range"}};
 }
 
 void add_sorts(OpRegistry& r) {
-  OpInfo s = info("sort", 1, true, "TopK", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo s = make_op("sort", "indexing", 1, true, "TopK", [](const std::vector<Tensor>& in, const OpArgs& a) {
     SortResult res = sort(in[0], a.get_int("dim", -1), a.get_bool("descending"));
     return std::vector<Tensor>{res.values, res.indices};
   });
@@ -68,14 +53,14 @@ void add_sorts(OpRegistry& r) {
   s.error_cases = dim_errors;
   r.add(std::move(s));
 
-  OpInfo as = info("argsort", 1, false, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo as = make_op("argsort", "indexing", 1, false, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{argsort(in[0], a.get_int("dim", -1), a.get_bool("descending"))};
   });
   as.samples = sort_samples;
   as.error_cases = dim_errors;
   r.add(std::move(as));
 
-  OpInfo tk = info("topk", 1, true, "TopK", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo tk = make_op("topk", "indexing", 1, true, "TopK", [](const std::vector<Tensor>& in, const OpArgs& a) {
     SortResult res = topk(in[0], a.get_int("k"), a.get_int("dim", -1), a.get_bool("largest", true));
     return std::vector<Tensor>{res.values, res.indices};
   });
@@ -90,14 +75,14 @@ void add_sorts(OpRegistry& r) {
     };
   };
   tk.error_cases = [] {
-    return std::vector<OpErrorCase>{err({zeros({2, 3})}, {{"k", 4}}, ErrorKind::value, {"4", "[0, 3]"}, "k too large")};
+    return std::vector<OpErrorCase>{{{zeros({2, 3})}, {{"k", 4}}, ErrorKind::value, {"4", "[0, 3]"}, "k too large"}};
   };
   r.add(std::move(tk));
 }
 
 void add_counting(OpRegistry& r) {
   // unique: outputs values, then inverse if "return_inverse", then counts if "return_counts".
-  OpInfo u = info("unique", 1, false, "Unique", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo u = make_op("unique", "indexing", 1, false, "Unique", [](const std::vector<Tensor>& in, const OpArgs& a) {
     UniqueResult res = unique(in[0]);
     std::vector<Tensor> out{res.values};
     if (a.get_bool("return_inverse")) out.push_back(res.inverse);
@@ -120,7 +105,7 @@ void add_counting(OpRegistry& r) {
   r.add(std::move(u));
 
   // bincount: inputs [t] or [t, weights]; "minlength".
-  OpInfo b = info("bincount", -1, false, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo b = make_op("bincount", "indexing", -1, false, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
     return std::vector<Tensor>{bincount(in[0], in.size() > 1 ? in[1] : Tensor(), a.get_int("minlength", 0))};
   });
   b.samples = [] {
@@ -134,15 +119,15 @@ void add_counting(OpRegistry& r) {
   };
   b.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({tensor(Ints{1, -2})}, {}, ErrorKind::value, {"-2"}, "negative value"),
-        err({zeros({2, 2}, DType::i64)}, {}, ErrorKind::shape, {"[2, 2]"}, "2-d"),
-        err({zeros({3})}, {}, ErrorKind::dtype, {"float32"}, "float input"),
+        {{tensor(Ints{1, -2})}, {}, ErrorKind::value, {"-2"}, "negative value"},
+        {{zeros({2, 2}, DType::i64)}, {}, ErrorKind::shape, {"[2, 2]"}, "2-d"},
+        {{zeros({3})}, {}, ErrorKind::dtype, {"float32"}, "float input"},
     };
   };
   r.add(std::move(b));
 
   // searchsorted: inputs [sorted_sequence, values]; "right" (bool) or "side" ("left"/"right").
-  OpInfo ss = info("searchsorted", 2, false, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
+  OpInfo ss = make_op("searchsorted", "indexing", 2, false, "", [](const std::vector<Tensor>& in, const OpArgs& a) {
     bool right = a.get_bool("right") || a.get_str("side", "left") == "right";
     return std::vector<Tensor>{searchsorted(in[0], in[1], right)};
   });
@@ -164,8 +149,8 @@ void add_counting(OpRegistry& r) {
   };
   ss.error_cases = [] {
     return std::vector<OpErrorCase>{
-        err({zeros({2, 5}), zeros({3, 1})}, {}, ErrorKind::shape, {"[2, 5]", "[3, 1]"}, "batch mismatch"),
-        err({zeros({}), zeros({1})}, {}, ErrorKind::shape, {"searchsorted"}, "0-d boundaries"),
+        {{zeros({2, 5}), zeros({3, 1})}, {}, ErrorKind::shape, {"[2, 5]", "[3, 1]"}, "batch mismatch"},
+        {{zeros({}), zeros({1})}, {}, ErrorKind::shape, {"searchsorted"}, "0-d boundaries"},
     };
   };
   r.add(std::move(ss));

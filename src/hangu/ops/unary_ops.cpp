@@ -14,18 +14,13 @@ using UnaryFn = std::function<Tensor(const Tensor&, const OpArgs&)>;
 constexpr DType f32 = DType::f32, f64 = DType::f64, f16 = DType::f16, bf16 = DType::bf16, i64 = DType::i64,
                 i32 = DType::i32, i8 = DType::i8, u8 = DType::u8, b8 = DType::boolean;
 
-OpInfo unary_info(std::string name, std::string onnx, bool differentiable, UnaryFn f,
-                  std::function<Samples()> samples, std::function<Errors()> errors) {
-  OpInfo info;
-  info.name = std::move(name);
-  info.num_inputs = 1;
-  info.differentiable = differentiable;
-  info.onnx = std::move(onnx);
-  info.fn = [f](const std::vector<Tensor>& in, const OpArgs& a) { return std::vector<Tensor>{f(in.at(0), a)}; };
-  info.samples = std::move(samples);
-  info.error_cases = std::move(errors);
-  info.group = "unary";
-  return info;
+// A one-input op whose front end returns one tensor.
+OpInfo unary_info(std::string name, std::string onnx, bool differentiable, UnaryFn f, SampleFn samples,
+                  ErrorCaseFn errors) {
+  return make_op(
+      std::move(name), "unary", 1, differentiable, std::move(onnx),
+      [f](const std::vector<Tensor>& in, const OpArgs& a) { return std::vector<Tensor>{f(in.at(0), a)}; },
+      std::move(samples), std::move(errors));
 }
 
 Errors only_undefined() { return {undefined_error(1)}; }

@@ -8,9 +8,9 @@ namespace {
 using namespace core_registry;  // NOLINT: the shared helpers of the core registry files
 
 // ---------------------------------------------------------------- views
-OpInfo view_op(const char* name, OpFn fn, std::function<std::vector<OpSample>()> samples,
-               std::function<std::vector<OpErrorCase>()> errors = nullptr, const char* onnx = "", int num_inputs = 1) {
-  return make_op(name, num_inputs, std::move(fn), std::move(samples), std::move(errors), "view", true, onnx);
+OpInfo view_op(const char* name, OpFn fn, SampleFn samples, ErrorCaseFn errors = nullptr, const char* onnx = "",
+               int num_inputs = 1) {
+  return make_op(name, "view", num_inputs, true, onnx, std::move(fn), std::move(samples), std::move(errors));
 }
 
 // [4, 3] viewed through a [4, 6] base: rows are contiguous, but the tensor is not.
@@ -382,9 +382,8 @@ void add_expanding_views(OpRegistry& r) {
 
 // ---------------------------------------------------------------- copies
 void add_copy_ops(OpRegistry& r) {
-  auto copy_op = [](const char* name, int n, OpFn fn, std::function<std::vector<OpSample>()> s,
-                    std::function<std::vector<OpErrorCase>()> e = nullptr, const char* onnx = "") {
-    return make_op(name, n, std::move(fn), std::move(s), std::move(e), "copy", true, onnx);
+  auto copy_op = [](const char* name, int n, OpFn fn, SampleFn s, ErrorCaseFn e = nullptr, const char* onnx = "") {
+    return make_op(name, "copy", n, true, onnx, std::move(fn), std::move(s), std::move(e));
   };
   r.add(copy_op(
       "to", 1, [](const Tensors& x, const OpArgs& a) { return Tensors{to(x[0], a.get_dtype("dtype"))}; },

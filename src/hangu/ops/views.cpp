@@ -1,11 +1,17 @@
 #include "hangu/ops/views.h"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
+#include <unordered_map>
 
 #include "hangu/core/checked_math.h"
 #include "hangu/core/error.h"
+#include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
+#include "hangu/ops/creation.h"
+#include "hangu/ops/indexing.h"
+#include "hangu/ops/reduction.h"
 
 namespace hangu {
 namespace {
@@ -81,7 +87,7 @@ std::optional<Strides> view_strides(IntList old_shape, IntList old_strides, IntL
 
 }  // namespace
 
-Tensor view(const Tensor& t, IntList shape) {
+static Tensor view_fwd(const Tensor& t, IntList shape) {
   check_defined(t, "view");
   Shape s = infer_shape(shape, t.numel(), "view");
   auto st = view_strides(t.shape(), t.strides(), s);
@@ -89,14 +95,14 @@ Tensor view(const Tensor& t, IntList shape) {
   return make_view(t, std::move(s), std::move(*st), t.offset());
 }
 
-Tensor reshape(const Tensor& t, IntList shape) {
+static Tensor reshape_fwd(const Tensor& t, IntList shape) {
   check_defined(t, "reshape");
   Shape s = infer_shape(shape, t.numel(), "reshape");
   if (auto st = view_strides(t.shape(), t.strides(), s)) return make_view(t, std::move(s), std::move(*st), t.offset());
   return view(clone(t), s);
 }
 
-Tensor permute(const Tensor& t, IntList dims) {
+static Tensor permute_fwd(const Tensor& t, IntList dims) {
   check_defined(t, "permute");
   if (static_cast<int64_t>(dims.size()) != t.dim())
     throw ValueError(MsgId::permute_bad_dims, "permute", shape_str(dims), t.dim());
@@ -113,7 +119,7 @@ Tensor permute(const Tensor& t, IntList dims) {
   return make_view(t, std::move(s), std::move(st), t.offset());
 }
 
-Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
+static Tensor transpose_fwd(const Tensor& t, int64_t dim0, int64_t dim1) {
   check_defined(t, "transpose");
   if (t.dim() == 0) {
     wrap_dim(dim0, 0, "transpose");
@@ -155,7 +161,7 @@ Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
   return slice(t, d, start, start + length, 1);
 }
 
-Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t end, int64_t step) {
+static Tensor slice_fwd(const Tensor& t, int64_t dim, int64_t start, int64_t end, int64_t step) {
   check_defined(t, "slice");
   if (t.dim() == 0) throw ValueError(MsgId::needs_dims, "slice", 1, 0);
   if (step <= 0) throw ValueError(MsgId::value_out_of_range, "slice", "step", "[1, inf)", step);
@@ -176,7 +182,7 @@ Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t end, int64_t s
   return make_view(t, std::move(s), std::move(st), offset);
 }
 
-Tensor select(const Tensor& t, int64_t dim, int64_t index) {
+static Tensor select_fwd(const Tensor& t, int64_t dim, int64_t index) {
   check_defined(t, "select");
   if (t.dim() == 0) throw ValueError(MsgId::needs_dims, "select", 1, 0);
   int64_t d = wrap_dim(dim, t.dim(), "select");
@@ -191,7 +197,7 @@ Tensor select(const Tensor& t, int64_t dim, int64_t index) {
   return make_view(t, std::move(s), std::move(st), offset);
 }
 
-Tensor expand(const Tensor& t, IntList shape) {
+static Tensor expand_fwd(const Tensor& t, IntList shape) {
   check_defined(t, "expand");
   if (static_cast<int64_t>(shape.size()) < t.dim())
     throw ShapeError(MsgId::expand_mismatch, "expand", t.shape(), shape_str(shape));
@@ -223,7 +229,7 @@ Tensor expand(const Tensor& t, IntList shape) {
 Tensor expand_as(const Tensor& t, const Tensor& other) { return expand(t, other.shape()); }
 Tensor broadcast_to(const Tensor& t, IntList shape) { return expand(t, shape); }
 
-Tensor squeeze(const Tensor& t) {
+static Tensor squeeze_fwd(const Tensor& t) {
   check_defined(t, "squeeze");
   Shape s;
   Strides st;
@@ -236,7 +242,7 @@ Tensor squeeze(const Tensor& t) {
   return make_view(t, std::move(s), std::move(st), t.offset());
 }
 
-Tensor squeeze(const Tensor& t, int64_t dim) {
+static Tensor squeeze_fwd(const Tensor& t, int64_t dim) {
   check_defined(t, "squeeze");
   int64_t d = wrap_dim(dim, t.dim(), "squeeze");
   if (t.dim() == 0 || t.shape()[static_cast<size_t>(d)] != 1) return alias(t);
@@ -247,7 +253,7 @@ Tensor squeeze(const Tensor& t, int64_t dim) {
   return make_view(t, std::move(s), std::move(st), t.offset());
 }
 
-Tensor unsqueeze(const Tensor& t, int64_t dim) {
+static Tensor unsqueeze_fwd(const Tensor& t, int64_t dim) {
   check_defined(t, "unsqueeze");
   int64_t d = wrap_dim(dim, t.dim() + 1, "unsqueeze");
   Shape s = t.shape();
@@ -282,7 +288,7 @@ Tensor unflatten(const Tensor& t, int64_t dim, IntList sizes) {
   return view(t, s);
 }
 
-Tensor as_strided(const Tensor& t, IntList shape, IntList strides, int64_t offset) {
+static Tensor as_strided_fwd(const Tensor& t, IntList shape, IntList strides, int64_t offset) {
   check_defined(t, "as_strided");
   if (shape.size() != strides.size()) throw ShapeError(MsgId::shape_mismatch, "as_strided", shape, strides);
   for (int64_t s : strides)
@@ -291,7 +297,7 @@ Tensor as_strided(const Tensor& t, IntList shape, IntList strides, int64_t offse
                    offset < 0 ? t.offset() : offset);
 }
 
-Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
+static Tensor diagonal_fwd(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
   check_defined(t, "diagonal");
   if (t.dim() < 2) throw ValueError(MsgId::needs_dims, "diagonal", 2, t.dim());
   int64_t a = wrap_dim(dim1, t.dim(), "diagonal"), b = wrap_dim(dim2, t.dim(), "diagonal");
@@ -313,7 +319,7 @@ Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
   return make_view(t, std::move(s), std::move(st), off);
 }
 
-Tensor unfold(const Tensor& t, int64_t dim, int64_t size, int64_t step) {
+static Tensor unfold_fwd(const Tensor& t, int64_t dim, int64_t size, int64_t step) {
   check_defined(t, "unfold");
   int64_t d = wrap_dim(dim, t.dim(), "unfold");
   int64_t len = t.dim() == 0 ? 1 : t.shape()[static_cast<size_t>(d)];
@@ -334,9 +340,205 @@ Tensor unfold(const Tensor& t, int64_t dim, int64_t size, int64_t step) {
   return make_view(t, std::move(s), std::move(st), t.offset());
 }
 
-Tensor alias(const Tensor& t) {
+static Tensor alias_fwd(const Tensor& t) {
   check_defined(t, "alias");
   return make_view(t, t.shape(), t.strides(), t.offset());
+}
+
+// ---- autograd: the views whose backward is another view (or a sum, for expand) ----
+namespace {
+using Grads = std::vector<Tensor>;
+}  // namespace
+
+Tensor view(const Tensor& t, IntList shape) {
+  ops::GradRecorder rec("view", {t});
+  Tensor out = view_fwd(t, shape);
+  if (rec.active()) rec.record({out}, [s = t.shape()](const Grads& g) { return Grads{reshape(g[0], s)}; });
+  return out;
+}
+
+Tensor reshape(const Tensor& t, IntList shape) {
+  ops::GradRecorder rec("reshape", {t});
+  Tensor out = reshape_fwd(t, shape);
+  if (rec.active()) rec.record({out}, [s = t.shape()](const Grads& g) { return Grads{reshape(g[0], s)}; });
+  return out;
+}
+
+Tensor permute(const Tensor& t, IntList dims) {
+  ops::GradRecorder rec("permute", {t});
+  Tensor out = permute_fwd(t, dims);
+  if (rec.active()) {
+    Shape inverse(dims.size());
+    for (size_t i = 0; i < dims.size(); ++i) inverse[static_cast<size_t>(wrap_dim(dims[i], t.dim(), "permute"))] = static_cast<int64_t>(i);
+    rec.record({out}, [inverse](const Grads& g) { return Grads{permute(g[0], inverse)}; });
+  }
+  return out;
+}
+
+Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
+  ops::GradRecorder rec("transpose", {t});
+  Tensor out = transpose_fwd(t, dim0, dim1);
+  if (rec.active()) rec.record({out}, [dim0, dim1](const Grads& g) { return Grads{transpose(g[0], dim0, dim1)}; });
+  return out;
+}
+
+Tensor expand(const Tensor& t, IntList shape) {
+  ops::GradRecorder rec("expand", {t});
+  Tensor out = expand_fwd(t, shape);
+  if (rec.active()) rec.record({out}, [s = t.shape()](const Grads& g) { return Grads{ops::sum_to_shape(g[0], s)}; });
+  return out;
+}
+
+Tensor squeeze(const Tensor& t) {
+  ops::GradRecorder rec("squeeze", {t});
+  Tensor out = squeeze_fwd(t);
+  if (rec.active()) rec.record({out}, [s = t.shape()](const Grads& g) { return Grads{reshape(g[0], s)}; });
+  return out;
+}
+
+Tensor squeeze(const Tensor& t, int64_t dim) {
+  ops::GradRecorder rec("squeeze", {t});
+  Tensor out = squeeze_fwd(t, dim);
+  if (rec.active()) rec.record({out}, [s = t.shape()](const Grads& g) { return Grads{reshape(g[0], s)}; });
+  return out;
+}
+
+Tensor unsqueeze(const Tensor& t, int64_t dim) {
+  ops::GradRecorder rec("unsqueeze", {t});
+  Tensor out = unsqueeze_fwd(t, dim);
+  if (rec.active()) rec.record({out}, [s = t.shape()](const Grads& g) { return Grads{reshape(g[0], s)}; });
+  return out;
+}
+
+// ---- autograd: views whose backward scatters the gradient back into zeros ----
+namespace {
+
+// zeros(in_shape) with g written into view_of(zeros): the backward of a view that picks distinct
+// elements. Its own backward is the view itself, so second derivatives work.
+Tensor scatter_into_view(const char* name, const Tensor& g, const Shape& in_shape,
+                         std::function<Tensor(const Tensor&)> view_of) {
+  ops::GradRecorder rec(name, {g});
+  Tensor out = zeros(in_shape, g.dtype());
+  copy_(view_of(out), g);
+  if (rec.active()) rec.record({out}, [view_of](const Grads& gg) { return Grads{view_of(gg[0])}; });
+  return out;
+}
+
+// Storage offsets (in elements) of every element of a (shape, strides, offset) view, row-major.
+std::vector<int64_t> element_offsets(IntList shape, IntList strides, int64_t offset) {
+  int64_t n = 1;
+  for (int64_t s : shape) n *= s;
+  std::vector<int64_t> offs(static_cast<size_t>(n));
+  Shape idx(shape.size(), 0);
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t o = offset;
+    for (size_t d = 0; d < shape.size(); ++d) o += idx[d] * strides[d];
+    offs[static_cast<size_t>(k)] = o;
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      if (++idx[static_cast<size_t>(d)] < shape[static_cast<size_t>(d)]) break;
+      idx[static_cast<size_t>(d)] = 0;
+    }
+  }
+  return offs;
+}
+
+}  // namespace
+
+Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t end, int64_t step) {
+  ops::GradRecorder rec("slice", {t});
+  Tensor out = slice_fwd(t, dim, start, end, step);
+  if (rec.active()) {
+    // Recorded with the resolved bounds: the backward's slice must pick the same elements.
+    int64_t d = wrap_dim(dim, t.dim(), "slice");
+    int64_t size = t.shape()[static_cast<size_t>(d)];
+    int64_t s0 = start < 0 ? start + size : start;
+    s0 = std::clamp<int64_t>(s0, 0, size);
+    int64_t e0 = std::max<int64_t>(s0, s0 + out.shape()[static_cast<size_t>(d)] * step);
+    e0 = std::min(e0, size);
+    rec.record({out}, [s = t.shape(), d, s0, e0, step](const Grads& g) {
+      return Grads{scatter_into_view("slice_backward", g[0], s,
+                                     [=](const Tensor& x) { return slice(x, d, s0, e0, step); })};
+    });
+  }
+  return out;
+}
+
+Tensor select(const Tensor& t, int64_t dim, int64_t index) {
+  ops::GradRecorder rec("select", {t});
+  Tensor out = select_fwd(t, dim, index);
+  if (rec.active()) {
+    int64_t d = wrap_dim(dim, t.dim(), "select");
+    int64_t i = index < 0 ? index + t.shape()[static_cast<size_t>(d)] : index;
+    rec.record({out}, [s = t.shape(), d, i](const Grads& g) {
+      return Grads{scatter_into_view("select_backward", g[0], s, [=](const Tensor& x) { return select(x, d, i); })};
+    });
+  }
+  return out;
+}
+
+Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
+  ops::GradRecorder rec("diagonal", {t});
+  Tensor out = diagonal_fwd(t, offset, dim1, dim2);
+  if (rec.active())
+    rec.record({out}, [s = t.shape(), offset, dim1, dim2](const Grads& g) {
+      return Grads{scatter_into_view("diagonal_backward", g[0], s,
+                                     [=](const Tensor& x) { return diagonal(x, offset, dim1, dim2); })};
+    });
+  return out;
+}
+
+Tensor as_strided(const Tensor& t, IntList shape, IntList strides, int64_t offset) {
+  ops::GradRecorder rec("as_strided", {t});
+  Tensor out = as_strided_fwd(t, shape, strides, offset);
+  if (rec.active()) {
+    // Output element k reads storage position p; the input element at p (the first one, if t
+    // itself overlaps) gets its gradient. Overlapping outputs accumulate through index_add.
+    std::vector<int64_t> in_offs = element_offsets(t.shape(), t.strides(), t.offset());
+    std::vector<int64_t> out_offs = element_offsets(out.shape(), out.strides(), out.offset());
+    std::unordered_map<int64_t, int64_t> where;
+    for (size_t j = 0; j < in_offs.size(); ++j) where.emplace(in_offs[j], static_cast<int64_t>(j));
+    std::vector<int64_t> from, to_pos;
+    for (size_t k = 0; k < out_offs.size(); ++k) {
+      auto it = where.find(out_offs[k]);
+      if (it == where.end()) continue;  // reads memory outside t: no gradient to give
+      from.push_back(static_cast<int64_t>(k));
+      to_pos.push_back(it->second);
+    }
+    rec.record({out}, [s = t.shape(), n = t.numel(), from = tensor(from), to_pos = tensor(to_pos)](const Grads& g) {
+      Tensor picked = index_select(reshape(g[0], {-1}), 0, from);
+      return Grads{reshape(index_add(zeros({n}, g[0].dtype()), 0, to_pos, picked), s)};
+    });
+  }
+  return out;
+}
+
+Tensor unfold(const Tensor& t, int64_t dim, int64_t size, int64_t step) {
+  ops::GradRecorder rec("unfold", {t});
+  Tensor out = unfold_fwd(t, dim, size, step);
+  if (rec.active()) {
+    if (t.dim() == 0) {
+      rec.record({out}, [](const Grads& g) { return Grads{sum(g[0])}; });
+      return out;
+    }
+    // Window w, element k came from position w * step + k along dim; windows may overlap.
+    int64_t d = wrap_dim(dim, t.dim(), "unfold");
+    int64_t windows = out.shape()[static_cast<size_t>(d)];
+    std::vector<int64_t> pos;
+    for (int64_t w = 0; w < windows; ++w)
+      for (int64_t k = 0; k < size; ++k) pos.push_back(w * step + k);
+    rec.record({out}, [s = t.shape(), d, pos = tensor(pos)](const Grads& g) {
+      Tensor flat = flatten(movedim(g[0], -1, d + 1), d, d + 1);
+      return Grads{index_add(zeros(s, g[0].dtype()), d, pos, flat)};
+    });
+  }
+  return out;
+}
+
+Tensor alias(const Tensor& t) {
+  ops::GradRecorder rec("alias", {t});
+  Tensor out = alias_fwd(t);
+  if (rec.active()) rec.record({out}, [](const Grads& g) { return Grads{g[0]}; });
+  return out;
 }
 
 }  // namespace hangu

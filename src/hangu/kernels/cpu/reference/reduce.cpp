@@ -22,6 +22,19 @@ Acc reduce_row(int64_t inner, Acc identity, Chunk chunk, Combine combine, bool p
   return acc;
 }
 
+// Sum of the floats r[0, inner) in double, over reduce_row's fixed chunks.
+template <typename T>
+double row_sum_f64(const T* r, int64_t inner, bool parallel) {
+  return reduce_row<double>(
+      inner, 0.0,
+      [&](int64_t lo, int64_t hi) {
+        double a = 0;
+        for (int64_t i = lo; i < hi; ++i) a += convert<double>(r[i]);
+        return a;
+      },
+      [](double a, double b) { return a + b; }, parallel);
+}
+
 // Calls row(o, parallel) for every row: a single row spreads its chunks over the threads,
 // several rows are shared out in fixed groups.
 template <typename RowFn>
@@ -66,46 +79,36 @@ T from_acc(acc_t<T> a) {
     return static_cast<T>(static_cast<int64_t>(a));
 }
 
-}  // namespace
-
-void sum_rows__reference(const Tensor& in, int64_t outer, int64_t inner, const Tensor& out) {
+// out[o] = the sum (or product) of row o, accumulated in acc_t<T>.
+template <bool kProd>
+void fold_rows(const Tensor& in, int64_t outer, int64_t inner, const Tensor& out) {
   dispatch_dtype(in.dtype(), [&]<typename T>() {
     using A = acc_t<T>;
     const T* x = static_cast<const T*>(in.data());
     T* y = static_cast<T*>(out.data());
+    auto combine = [](A a, A b) { return kProd ? a * b : a + b; };
     for_each_row(outer, inner, [&](int64_t o, bool par) {
       const T* r = x + o * inner;
       A s = reduce_row<A>(
-          inner, A{0},
+          inner, kProd ? A{1} : A{0},
           [&](int64_t lo, int64_t hi) {
-            A a{0};
-            for (int64_t i = lo; i < hi; ++i) a += to_acc(r[i]);
+            A a = kProd ? A{1} : A{0};
+            for (int64_t i = lo; i < hi; ++i) a = combine(a, to_acc(r[i]));
             return a;
           },
-          [](A a, A b) { return a + b; }, par);
+          combine, par);
       y[o] = from_acc<T>(s);
     });
   });
 }
 
+}  // namespace
+
+void sum_rows__reference(const Tensor& in, int64_t outer, int64_t inner, const Tensor& out) {
+  fold_rows<false>(in, outer, inner, out);
+}
 void prod_rows__reference(const Tensor& in, int64_t outer, int64_t inner, const Tensor& out) {
-  dispatch_dtype(in.dtype(), [&]<typename T>() {
-    using A = acc_t<T>;
-    const T* x = static_cast<const T*>(in.data());
-    T* y = static_cast<T*>(out.data());
-    for_each_row(outer, inner, [&](int64_t o, bool par) {
-      const T* r = x + o * inner;
-      A p = reduce_row<A>(
-          inner, A{1},
-          [&](int64_t lo, int64_t hi) {
-            A a{1};
-            for (int64_t i = lo; i < hi; ++i) a *= to_acc(r[i]);
-            return a;
-          },
-          [](A a, A b) { return a * b; }, par);
-      y[o] = from_acc<T>(p);
-    });
-  });
+  fold_rows<true>(in, outer, inner, out);
 }
 
 void mean_rows__reference(const Tensor& in, int64_t outer, int64_t inner, const Tensor& out) {
@@ -115,15 +118,7 @@ void mean_rows__reference(const Tensor& in, int64_t outer, int64_t inner, const 
       T* y = static_cast<T*>(out.data());
       for_each_row(outer, inner, [&](int64_t o, bool par) {
         const T* r = x + o * inner;
-        double s = reduce_row<double>(
-            inner, 0.0,
-            [&](int64_t lo, int64_t hi) {
-              double a = 0;
-              for (int64_t i = lo; i < hi; ++i) a += convert<double>(r[i]);
-              return a;
-            },
-            [](double a, double b) { return a + b; }, par);
-        y[o] = convert<T>(s / static_cast<double>(inner));
+        y[o] = convert<T>(row_sum_f64(r, inner, par) / static_cast<double>(inner));
       });
     }
   });
@@ -190,18 +185,9 @@ void var_rows__reference(const Tensor& in, int64_t outer, int64_t inner, double 
     if constexpr (is_floating_v<T>) {
       const T* x = static_cast<const T*>(in.data());
       T* y = static_cast<T*>(out.data());
-      auto add = [](double a, double b) { return a + b; };
       for_each_row(outer, inner, [&](int64_t o, bool par) {
         const T* r = x + o * inner;
-        double s = reduce_row<double>(
-            inner, 0.0,
-            [&](int64_t lo, int64_t hi) {
-              double a = 0;
-              for (int64_t i = lo; i < hi; ++i) a += convert<double>(r[i]);
-              return a;
-            },
-            add, par);
-        double m = s / static_cast<double>(inner);  // NaN for an empty row, as PyTorch
+        double m = row_sum_f64(r, inner, par) / static_cast<double>(inner);  // NaN for an empty row, as PyTorch
         double m2 = reduce_row<double>(
             inner, 0.0,
             [&](int64_t lo, int64_t hi) {
@@ -212,7 +198,7 @@ void var_rows__reference(const Tensor& in, int64_t outer, int64_t inner, double 
               }
               return a;
             },
-            add, par);
+            [](double a, double b) { return a + b; }, par);
         if (inner == 0) m2 = std::numeric_limits<double>::quiet_NaN();
         double v = m2 / std::max(static_cast<double>(inner) - correction, 0.0);
         y[o] = convert<T>(take_sqrt ? std::sqrt(v) : v);

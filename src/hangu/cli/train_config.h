@@ -1,0 +1,74 @@
+#pragma once
+// The options of `hangu train`, `hangu eval` and `hangu bench train`, checked once here so that
+// every bad value exits 2 with one line before any work starts.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hangu/cli/args.h"
+
+namespace hangu::cli {
+
+struct TrainConfig {
+  std::string model;
+  std::string data;  // the MNIST folder
+  // Both count from the start of training, also after --resume; training stops at the first
+  // limit reached. Without --steps, `epochs` defaults to 5; with --steps only, epochs is unlimited.
+  std::optional<int64_t> epochs;
+  std::optional<int64_t> steps;
+  // The defaults train LeNet to about 98% and the MLP to about 97% on data/mnist-10k in 5 epochs;
+  // they depend on the epoch only (no cosine), so any run can be split and resumed.
+  int64_t batch_size = 16;
+  std::string optimizer = "sgd";
+  double lr = 0.0;  // default: default_lr(optimizer)
+  double momentum = 0.9;
+  double weight_decay = 0.0;
+  // --lr-schedule: constant; exp (lr * lr_decay after every epoch: it depends on the epoch only,
+  // so any run can be split and resumed); cosine (per step, to 0 at the end of --epochs).
+  std::string schedule = "exp";
+  double lr_decay = 0.5;
+  // Decay of an exponential moving average of the weights (0: none). With it, evaluation and
+  // model.safetensors use the averaged weights; training continues on the raw ones.
+  double ema = 0.0;
+  uint64_t seed = 0;
+  bool shuffle = true;
+  int workers = 0;  // DataLoader worker threads (the result does not depend on them)
+  std::string out;  // empty: write nothing
+  std::string resume;
+  std::string init;
+  bool json = false;
+  // Which of the options above were given on the command line (a resumed run checks them
+  // against the checkpoint and takes the checkpoint's value for the others).
+  std::vector<std::string> given;
+  bool was_given(const std::string& option) const;
+};
+
+// The learning rate used when --lr is not given.
+double default_lr(const std::string& optimizer);
+
+std::vector<OptionSpec> train_options();
+TrainConfig parse_train_config(const ParsedArgs& args);
+
+struct EvalConfig {
+  std::string model, weights, data;
+  int64_t batch_size = 500;
+  bool json = false;
+};
+std::vector<OptionSpec> eval_options();
+EvalConfig parse_eval_config(const ParsedArgs& args);
+
+struct BenchConfig {
+  std::string model;
+  int64_t batch_size = 128;
+  int64_t steps = 50;
+  int64_t warmup = 5;
+  bool json = false;
+};
+std::vector<OptionSpec> bench_options();
+BenchConfig parse_bench_config(const ParsedArgs& args);
+
+// A finite double, else ValueError naming `what`.
+double parse_double(const std::string& text, const std::string& what);
+
+}  // namespace hangu::cli

@@ -1,0 +1,15 @@
+#pragma once
+// The nn layer in one include: Module, containers, layers, losses and initialisers.
+#include "hangu/nn/activation.h"
+#include "hangu/nn/attention.h"
+#include "hangu/nn/container.h"
+#include "hangu/nn/conv.h"
+#include "hangu/nn/dropout.h"
+#include "hangu/nn/embedding.h"
+#include "hangu/nn/init.h"
+#include "hangu/nn/linear.h"
+#include "hangu/nn/loss.h"
+#include "hangu/nn/module.h"
+#include "hangu/nn/normalization.h"
+#include "hangu/nn/pooling.h"
+#include "hangu/nn/rnn.h"
