@@ -8,6 +8,10 @@ Hangu itself in the same run, with their ratio.
 Configuration (the same as src/hangu/cli/bench_cmd.cpp): one fixed synthetic batch of N(0, 1)
 images [B, 1, 28, 28] and random labels, mean cross-entropy, SGD lr 0.01 momentum 0.9, `--warmup`
 untimed steps, then `--steps` timed steps of forward, backward and update. A benchmark, not a test.
+
+Install OpenBLAS first (`apt-get install -y libopenblas0-pthread`): without it Debian's torch
+runs its matrix products on the reference BLAS (torch.__config__ shows BLAS_INFO=generic, about
+3 GFLOP/s here instead of about 60), which makes PyTorch look 10x slower than it is.
 """
 import argparse
 import json
