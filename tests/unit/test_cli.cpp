@@ -6,36 +6,15 @@
 #include <cstdio>
 #include <string>
 
+#include "cli_util.h"
 #include "hangu/core/version.h"
 
 namespace {
 
-struct Result {
-  std::string out;
-  int code = -1;
-};
-
-// Runs `hangu <args>` under the given LANG (LC_ALL and LC_MESSAGES removed, as they would win).
-// `streams` picks what is captured: "2>&1" for both, "2>&1 >/dev/null" for stderr only.
-// `env` adds variables ("HANGU_NUM_THREADS=5").
-Result run_hangu(const std::string& args, const std::string& lang = "en_US.UTF-8", const std::string& streams = "2>&1",
-                 const std::string& env = "") {
-  std::string cmd = "env -u LC_ALL -u LC_MESSAGES -u HANGU_NUM_THREADS LANG=" + lang + " " + env + " '" +
-                    HANGU_BIN_DIR + "/hangu' " + args + " " + streams;
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-int64_t count_lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using hangu::test_cli::contains;
+using hangu::test_cli::count_lines;
+using hangu::test_cli::Result;
+using hangu::test_cli::run_hangu;
 
 }  // namespace
 

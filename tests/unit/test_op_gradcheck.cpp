@@ -16,6 +16,7 @@
 #include "hangu/core/autograd_meta.h"
 #include "hangu/core/rng.h"
 #include "hangu/hangu.h"
+#include "test_util.h"
 #include "hangu/ops/registry.h"
 
 namespace hangu {
@@ -25,18 +26,7 @@ using ops::OpInfo;
 
 constexpr int64_t kMaxElements = 60;  // per input: the numeric Jacobian costs 2 forwards per element
 
-std::vector<std::string> differentiable_ops() {
-  std::set<std::string> only;
-  if (const char* env = std::getenv("HANGU_TEST_OPS")) {
-    std::stringstream ss(env);
-    for (std::string s; std::getline(ss, s, ',');)
-      if (!s.empty()) only.insert(s);
-  }
-  std::vector<std::string> names;
-  for (const OpInfo& op : ops::op_registry().all())
-    if (op.differentiable && (only.empty() || only.count(op.name))) names.push_back(op.name);
-  return names;
-}
+std::vector<std::string> differentiable_ops() { return test_util::registered_ops(/*differentiable_only=*/true); }
 
 bool wants_gradgradcheck(const OpInfo& op) {
   return op.group == "unary" || op.group == "binary" || op.group == "reduction" || op.group == "linalg";

@@ -22,24 +22,14 @@
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
 #include "hangu/ops/registry.h"
+#include "test_util.h"
 
 namespace hangu {
 namespace {
 
 using ops::OpInfo;
 
-std::vector<std::string> selected_ops() {
-  std::set<std::string> only;
-  if (const char* env = std::getenv("HANGU_TEST_OPS")) {
-    std::stringstream ss(env);
-    for (std::string s; std::getline(ss, s, ',');)
-      if (!s.empty()) only.insert(s);
-  }
-  std::vector<std::string> names;
-  for (const OpInfo& op : ops::op_registry().all())
-    if (only.empty() || only.count(op.name)) names.push_back(op.name);
-  return names;
-}
+std::vector<std::string> selected_ops() { return test_util::registered_ops(/*differentiable_only=*/false); }
 
 std::string fixture_path(const std::string& op) { return std::string(HANGU_FIXTURE_DIR) + "/ops/" + op + ".safetensors"; }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "hangu/io/json.h"
 #include "hangu/io/safetensors.h"
 #include "hangu/models/registry.h"
@@ -23,29 +24,15 @@ using hangu::io::Json;
 
 namespace {
 
-struct Result {
-  std::string out;
-  int code = -1;
-};
+using hangu::test_cli::contains;
+using hangu::test_cli::count_lines;
+using hangu::test_cli::Result;
 
-// `streams` as in test_cli.cpp: "2>&1" for both, "2>&1 >/dev/null" for stderr only.
+// `streams` first: most calls here only choose what to capture.
 Result run_hangu(const std::string& args, const std::string& streams = "2>&1",
                  const std::string& lang = "en_US.UTF-8") {
-  std::string cmd = "env -u LC_ALL -u LC_MESSAGES -u HANGU_NUM_THREADS LANG=" + lang + " '" + HANGU_BIN_DIR +
-                    "/hangu' " + args + " " + streams;
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return hangu::test_cli::run_hangu(args, lang, streams);
 }
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-int64_t count_lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 
 std::string read_bytes(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);

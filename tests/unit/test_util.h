@@ -2,8 +2,11 @@
 // Helpers shared by the unit tests. Header-only: every tests/unit/test_*.cpp is its own executable.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -75,6 +78,21 @@ inline void expect_same(const Tensor& a, const Tensor& b) {
   ASSERT_EQ(a.dtype(), b.dtype());
   ASSERT_EQ(a.shape(), b.shape());
   EXPECT_EQ(to_vector<double>(a), to_vector<double>(b));
+}
+
+// Names of the registered ops (only the differentiable ones if asked), restricted to the
+// comma-separated list in HANGU_TEST_OPS when it is set.
+inline std::vector<std::string> registered_ops(bool differentiable_only) {
+  std::set<std::string> only;
+  if (const char* env = std::getenv("HANGU_TEST_OPS")) {
+    std::stringstream ss(env);
+    for (std::string s; std::getline(ss, s, ',');)
+      if (!s.empty()) only.insert(s);
+  }
+  std::vector<std::string> names;
+  for (const ops::OpInfo& op : ops::op_registry().all())
+    if ((!differentiable_only || op.differentiable) && (only.empty() || only.count(op.name))) names.push_back(op.name);
+  return names;
 }
 
 }  // namespace hangu::test_util
