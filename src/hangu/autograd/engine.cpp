@@ -5,11 +5,13 @@
 #include <set>
 #include <unordered_map>
 
+#include "hangu/core/anomaly_mode.h"
 #include "hangu/core/error.h"
 #include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
 #include "hangu/ops/elementwise.h"
+#include "hangu/ops/nonfinite.h"
 
 namespace hangu::autograd {
 namespace {
@@ -38,7 +40,12 @@ void accumulate_into_leaf(TensorImpl* leaf, Tensor g, bool create_graph) {
   g = apply_hooks(meta.hooks, std::move(g));
   if (g.shape() != leaf->shape) throw ShapeError(MsgId::grad_shape_mismatch, "backward", g.shape(), leaf->shape);
   if (!meta.grad.defined()) {
-    meta.grad = create_graph ? g : clone(g.detach());  // a private copy: later sums may be in place
+    // A private copy, since later sums may be in place; like PyTorch's AccumulateGrad, a dense
+    // gradient nothing else can reach (its storage unshared and wholly its own, its handle held
+    // only by the node's outputs and by `g`) is taken as it is instead of copied.
+    const bool unshared = g.impl_ptr().use_count() <= 2 && g.storage().use_count() == 1 && g.is_contiguous() &&
+                          g.nbytes() == g.storage().nbytes();
+    meta.grad = create_graph ? g : unshared ? g.detach() : clone(g.detach());
   } else if (create_graph || meta.grad.requires_grad()) {
     meta.grad = add(meta.grad, g);
   } else {
@@ -148,6 +155,7 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
       if (k < n->pre_hooks.size()) in[k] = apply_hooks(n->pre_hooks[k], in[k]);
     }
     std::vector<Tensor> out = n->apply(in);
+    if (is_anomaly_enabled()) ops::check_backward_anomaly(*n, in, out);
     if (!retain_graph) n->release();
     for (size_t i = 0; i < n->next_edges.size(); ++i) {
       const Edge& e = n->next_edges[i];

@@ -12,6 +12,13 @@ std::optional<std::string> ParsedArgs::value(const std::string& name) const {
   return it->second;
 }
 
+std::vector<std::string> ParsedArgs::values(const std::string& name) const {
+  std::vector<std::string> v;
+  for (const auto& [n, value] : given)
+    if (n == name) v.push_back(value);
+  return v;
+}
+
 ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,
                       const std::string& context) {
   auto find = [&](const std::string& name) -> const OptionSpec* {
@@ -44,6 +51,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<Op
       if (i + 1 >= args.size()) throw ValueError(MsgId::cli_missing_value, context, name);
       out.options[name] = args[++i];
     }
+    out.given.emplace_back(name, out.options[name]);
   }
   return out;
 }

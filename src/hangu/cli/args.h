@@ -15,10 +15,13 @@ struct OptionSpec {
 
 struct ParsedArgs {
   std::vector<std::string> positionals;
-  std::map<std::string, std::string> options;  // name -> value ("" for a flag)
+  std::map<std::string, std::string> options;  // name -> value ("" for a flag); the last one wins
+  std::vector<std::pair<std::string, std::string>> given;  // every option in command-line order
 
   bool has(const std::string& name) const { return options.count(name) != 0; }
   std::optional<std::string> value(const std::string& name) const;
+  // Every value of a repeatable option (e.g. --input A=a.npy --input B=b.npy), in order.
+  std::vector<std::string> values(const std::string& name) const;
 };
 
 // `context` names the command in error messages ("hangu", "info", ...).

@@ -6,6 +6,7 @@
 
 #include "hangu/cli/commands.h"
 #include "hangu/core/cpu_features.h"
+#include "hangu/kernels/cpu/isa.h"
 #include "hangu/core/i18n.h"
 #include "hangu/core/thread_pool.h"
 #include "hangu/core/version.h"
@@ -27,7 +28,7 @@ std::vector<std::pair<const char*, bool>> feature_list(const CpuFeatures& f) {
           {"amx", f.amx_tile}};
 }
 
-enum class BackendState { on, not_yet, not_built };
+enum class BackendState { on, not_yet, not_built, not_supported };
 
 struct Backend {
   const char* key;  // the JSON key
@@ -53,9 +54,11 @@ std::vector<Backend> backends() {
 #else
   constexpr bool mpi = false;
 #endif
+  using kernels::Isa;
+  auto isa_state = [](Isa isa) { return kernels::isa_supported(isa) ? BackendState::on : BackendState::not_supported; };
   return {{"cpu_reference", MsgId::cli_backend_cpu_reference, BackendState::on},
-          {"cpu_avx2", MsgId::cli_backend_cpu_avx2, BackendState::not_yet},
-          {"cpu_avx512", MsgId::cli_backend_cpu_avx512, BackendState::not_yet},
+          {"cpu_avx2", MsgId::cli_backend_cpu_avx2, isa_state(Isa::avx2)},
+          {"cpu_avx512", MsgId::cli_backend_cpu_avx512, isa_state(Isa::avx512)},
           {"cuda", MsgId::cli_backend_cuda, built_state(cuda)},
           {"openblas", MsgId::cli_backend_openblas, built_state(openblas)},
           {"mpi", MsgId::cli_backend_mpi, built_state(mpi)}};
@@ -67,6 +70,8 @@ MsgId state_message(BackendState s) {
       return MsgId::cli_state_on;
     case BackendState::not_yet:
       return MsgId::cli_state_not_yet;
+    case BackendState::not_supported:
+      return MsgId::cli_state_not_supported;
     case BackendState::not_built:
       return MsgId::cli_state_not_built;
   }
@@ -81,6 +86,8 @@ const char* state_json(BackendState s) {
       return "\"not_yet\"";
     case BackendState::not_built:
       return "\"off\"";
+    case BackendState::not_supported:
+      return "\"unsupported\"";
   }
   return "\"off\"";
 }
@@ -118,6 +125,7 @@ void print_text() {
                                     tr(MsgId::cli_info_features_on, {on.empty() ? none : on}),
                                     tr(MsgId::cli_info_features_off, {off.empty() ? none : off}),
                                     tr(MsgId::cli_info_threads, {std::to_string(get_num_threads())}),
+                                    tr(MsgId::cli_info_isa, {kernels::isa_name(kernels::active_isa())}),
                                     tr(MsgId::cli_info_backends)};
   for (const Backend& b : backends())
     lines.push_back(tr(MsgId::cli_info_backend_row, {tr(b.label), tr(state_message(b.state))}));
@@ -146,6 +154,9 @@ void print_json() {
   out += "}},\n";
   out += "  \"threads\": ";
   out += std::to_string(get_num_threads());
+  out += ",\n";
+  out += "  \"isa\": ";
+  out += json_string(kernels::isa_name(kernels::active_isa()));
   out += ",\n";
   out += "  \"backends\": {";
   first = true;

@@ -16,19 +16,32 @@
 namespace hangu::cli {
 namespace {
 
-enum class Action { info, demo, help, train, eval, bench, reserved };
-
+// A command: its names, its options and what runs it. `positionals` says whether it takes
+// plain arguments (files, a benchmark's name); other commands reject them.
 struct Command {
   const char* name;
   const char* alias_zh;
-  Action action;
+  std::vector<OptionSpec> (*options)();
+  int (*run)(const ParsedArgs&);
+  bool positionals;
 };
 
-// Reserved commands are accepted by name so they answer "not available yet", not "unknown".
-constexpr Command kCommands[] = {
-    {"info", "信息", Action::info},        {"demo", "演示", Action::demo},       {"help", "帮助", Action::help},
-    {"train", "训练", Action::train},      {"eval", "评估", Action::eval},       {"bench", "基准", Action::bench},
-    {"predict", "预测", Action::reserved}, {"export", "导出", Action::reserved}, {"run", "运行", Action::reserved},
+std::vector<OptionSpec> no_options() { return {}; }
+int run_help(const ParsedArgs&);
+
+// Reserved commands (run == nullptr) are accepted by name so they answer "not available yet".
+// A new command is one row here and its declaration in commands.h.
+const Command kCommands[] = {
+    {"info", "信息", info_options, run_info, false},
+    {"demo", "演示", demo_options, run_demo, false},
+    {"help", "帮助", no_options, run_help, false},
+    {"train", "训练", train_options, run_train, false},
+    {"eval", "评估", eval_options, run_eval, false},
+    {"bench", "基准", bench_options, run_bench, true},
+    {"predict", "预测", predict_options, run_predict, true},
+    {"export", "导出", export_options, run_export, false},
+    {"run", "运行", run_options, run_run, true},
+    {"onnx-test", "一致性测试", onnx_test_options, run_onnx_test, true},
 };
 
 const Command* find_command(const std::string& word) {
@@ -95,12 +108,7 @@ int run(const std::vector<std::string>& args) {
     cmd = find_command(args[cmd_index]);
     if (!cmd) throw ValueError(MsgId::cli_unknown_command, args[cmd_index]);
     context = cmd->name;
-    std::vector<OptionSpec> extra;
-    if (cmd->action == Action::info) extra = info_options();
-    if (cmd->action == Action::demo) extra = demo_options();
-    if (cmd->action == Action::train) extra = train_options();
-    if (cmd->action == Action::eval) extra = eval_options();
-    if (cmd->action == Action::bench) extra = bench_options();
+    std::vector<OptionSpec> extra = cmd->options();
     specs.insert(specs.end(), extra.begin(), extra.end());
   }
   std::vector<std::string> rest;
@@ -112,7 +120,7 @@ int run(const std::vector<std::string>& args) {
     std::printf("%s\n", tr(MsgId::cli_version_line, {std::string(version())}).c_str());
     return 0;
   }
-  if (parsed.has("--help") || parsed.has("-h") || (cmd && cmd->action == Action::help)) {
+  if (parsed.has("--help") || parsed.has("-h") || (cmd && cmd->run == run_help)) {
     print_usage(stdout);
     return 0;
   }
@@ -120,27 +128,20 @@ int run(const std::vector<std::string>& args) {
     print_usage(stderr);
     return 2;
   }
-  if (cmd->action == Action::reserved) throw Unsupported(MsgId::cli_not_available, args[cmd_index]);
-  // `bench` takes the benchmark's name ("train") as its one positional argument.
-  if (!parsed.positionals.empty() && cmd->action != Action::bench)
+  if (cmd->run == nullptr) throw Unsupported(MsgId::cli_not_available, args[cmd_index]);
+  if (!parsed.positionals.empty() && !cmd->positionals)
     throw ValueError(MsgId::cli_unexpected_arg, context, parsed.positionals[0]);
   if (auto n = parsed.value("--threads")) {
     int64_t threads = parse_int(*n, "--threads");
     if (threads < 1 || threads > 4096) throw ValueError(MsgId::bad_thread_count, threads);
     set_num_threads(static_cast<int>(threads));
   }
-  switch (cmd->action) {
-    case Action::info:
-      return run_info(parsed);
-    case Action::train:
-      return run_train(parsed);
-    case Action::eval:
-      return run_eval(parsed);
-    case Action::bench:
-      return run_bench(parsed);
-    default:
-      return run_demo(parsed);
-  }
+  return cmd->run(parsed);
+}
+
+int run_help(const ParsedArgs&) {
+  print_usage(stdout);
+  return 0;
 }
 
 // Bad input or usage exits 2; a failure of the work itself exits 1.

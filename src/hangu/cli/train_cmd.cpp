@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hangu/cli/commands.h"
+#include "hangu/cli/image_commands.h"
 #include "hangu/cli/progress.h"
 #include "hangu/cli/train_config.h"
 #include "hangu/cli/trainer.h"
@@ -37,6 +38,7 @@ std::string percent(const EvalResult& r) { return fixed(100.0 * r.accuracy(), 2)
 
 int run_train(const ParsedArgs& args) {
   const auto t0 = Clock::now();
+  if (std::optional<int> done = maybe_run_train_images(args)) return *done;  // an image folder
   TrainConfig config = parse_train_config(args);
   Trainer trainer(std::move(config));
   const TrainConfig& c = trainer.config();
@@ -130,6 +132,7 @@ int run_train(const ParsedArgs& args) {
 }
 
 int run_eval(const ParsedArgs& args) {
+  if (std::optional<int> done = maybe_run_eval_images(args)) return *done;  // an image model folder
   EvalConfig c = parse_eval_config(args);
   std::shared_ptr<data::TensorDataset> test;
   as_bad_input([&] { test = data::mnist_dataset(c.data, false); });

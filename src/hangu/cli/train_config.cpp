@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "hangu/cli/commands.h"
 #include "hangu/core/error.h"
 
 namespace hangu::cli {
@@ -12,6 +13,7 @@ namespace {
 const std::vector<std::string> kModels = {"lenet", "mlp"};
 const std::vector<std::string> kOptimizers = {"sgd", "adam", "adamw"};
 const std::vector<std::string> kSchedules = {"constant", "exp", "cosine"};
+const std::vector<std::string> kOnNan = {"stop", "skip"};
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -77,16 +79,23 @@ std::vector<OptionSpec> train_options() {
           {"--batch-size", true},   {"--optimizer", true},   {"--lr", true},       {"--momentum", true},
           {"--weight-decay", true}, {"--lr-schedule", true}, {"--lr-decay", true}, {"--ema", true},
           {"--seed", true},         {"--no-shuffle", false}, {"--workers", true},  {"--out", true},
-          {"--resume", true},       {"--init", true},        {"--json", false}};
+          {"--resume", true},       {"--init", true},        {"--json", false},
+          {"--checkpoint-every", true}, {"--on-nan", true},
+          // image folders (image_train_cmd.cpp)
+          {"--image-size", true}, {"--val-split", true}, {"--val-data", true}, {"--augment", true}};
 }
 
-TrainConfig parse_train_config(const ParsedArgs& args) {
+TrainConfig parse_train_config(const ParsedArgs& args) { return parse_train_config(args, kModels, ""); }
+
+TrainConfig parse_train_config(const ParsedArgs& args, const std::vector<std::string>& models,
+                               const std::string& default_model) {
   const std::string ctx = "train";
   TrainConfig c;
   for (const OptionSpec& s : train_options())
     if (args.has(s.name)) c.given.push_back(s.name);
   // With --resume the model may come from the checkpoint.
-  if (auto m = args.value("--model")) c.model = choice(*m, kModels, "--model", ctx);
+  if (auto m = args.value("--model")) c.model = choice(*m, models, "--model", ctx);
+  if (c.model.empty()) c.model = default_model;
   if (c.model.empty() && !args.has("--resume")) require(args, "--model", ctx);
   c.data = require(args, "--data", ctx);
   if (args.has("--epochs")) c.epochs = int_in(args, "--epochs", 1, kMaxCount, 1, ctx);
@@ -118,11 +127,15 @@ TrainConfig parse_train_config(const ParsedArgs& args) {
   if (auto i = args.value("--init")) c.init = *i;
   if (!c.resume.empty() && !c.init.empty()) throw ValueError(MsgId::cli_option_conflict, ctx, "--resume", "--init");
   c.json = args.has("--json");
+  c.checkpoint_every = int_in(args, "--checkpoint-every", 1, kMaxCount, 0, ctx);
+  if (c.checkpoint_every > 0 && c.out.empty()) throw ValueError(MsgId::rob_needs_out, ctx, "--checkpoint-every");
+  if (auto o = args.value("--on-nan")) c.on_nan = choice(*o, kOnNan, "--on-nan", ctx);
   return c;
 }
 
 std::vector<OptionSpec> eval_options() {
-  return {{"--model", true}, {"--weights", true}, {"--data", true}, {"--batch-size", true}, {"--json", false}};
+  return {{"--model", true}, {"--weights", true}, {"--data", true}, {"--batch-size", true}, {"--json", false},
+          {"--out", true}};  // --out: image model folders only (image_eval_cmd.cpp)
 }
 
 EvalConfig parse_eval_config(const ParsedArgs& args) {
@@ -137,7 +150,12 @@ EvalConfig parse_eval_config(const ParsedArgs& args) {
 }
 
 std::vector<OptionSpec> bench_options() {
-  return {{"--model", true}, {"--batch-size", true}, {"--steps", true}, {"--warmup", true}, {"--json", false}};
+  std::vector<OptionSpec> o = {
+      {"--model", true}, {"--batch-size", true}, {"--steps", true}, {"--warmup", true}, {"--json", false}};
+  for (OptionSpec& s : bench_kernel_options()) o.push_back(s);
+  for (OptionSpec& s : bench_onnx_options()) o.push_back(s);
+  for (OptionSpec& s : bench_conv_options()) o.push_back(s);
+  return o;
 }
 
 BenchConfig parse_bench_config(const ParsedArgs& args) {

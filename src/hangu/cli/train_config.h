@@ -38,6 +38,10 @@ struct TrainConfig {
   std::string resume;
   std::string init;
   bool json = false;
+  // --checkpoint-every N: also save DIR/checkpoint.safetensors every N steps (0: at epoch ends only).
+  int64_t checkpoint_every = 0;
+  // --on-nan stop|skip: what a step with a NaN/Inf loss or gradient does (train_guard.h).
+  std::string on_nan = "stop";
   // Which of the options above were given on the command line (a resumed run checks them
   // against the checkpoint and takes the checkpoint's value for the others).
   std::vector<std::string> given;
@@ -49,6 +53,9 @@ double default_lr(const std::string& optimizer);
 
 std::vector<OptionSpec> train_options();
 TrainConfig parse_train_config(const ParsedArgs& args);
+// The same with another list of models and a default for --model (image folders).
+TrainConfig parse_train_config(const ParsedArgs& args, const std::vector<std::string>& models,
+                               const std::string& default_model);
 
 struct EvalConfig {
   std::string model, weights, data;

@@ -7,10 +7,12 @@
 #include <limits>
 
 #include "hangu/autograd/engine.h"
+#include "hangu/cli/train_guard.h"
 #include "hangu/core/autograd_meta.h"
 #include "hangu/core/error.h"
 #include "hangu/core/rng.h"
 #include "hangu/data/mnist.h"
+#include "hangu/io/atomic_file.h"
 #include "hangu/io/checkpoint.h"
 #include "hangu/io/json.h"
 #include "hangu/models/registry.h"
@@ -96,10 +98,14 @@ EvalResult evaluate(nn::Module& model, std::shared_ptr<const data::Dataset> data
   return r;
 }
 
-Trainer::Trainer(TrainConfig config) : c_(std::move(config)) {
+Trainer::Trainer(TrainConfig config) : Trainer(std::move(config), nullptr, nullptr, nullptr) {}
+
+Trainer::Trainer(TrainConfig config, std::shared_ptr<const data::Dataset> train,
+                 std::shared_ptr<const data::Dataset> test, ModelFactory make_model)
+    : c_(std::move(config)), train_(std::move(train)), test_(std::move(test)), make_model_(std::move(make_model)) {
   // Inputs are read first (cheap, and every bad one exits 2 before any work).
-  train_ = load_split(c_.data, true);
-  test_ = load_split(c_.data, false);
+  if (!train_) train_ = load_split(c_.data, true);
+  if (!test_) test_ = load_split(c_.data, false);
   io::Checkpoint ckpt;
   if (!c_.resume.empty()) as_bad_input([&] { ckpt = io::load_checkpoint(c_.resume); });
 
@@ -135,14 +141,14 @@ Trainer::Trainer(TrainConfig config) : c_(std::move(config)) {
   }
 
   manual_seed(c_.seed);
-  model_ = models::create(c_.model);
+  model_ = make_model_ ? make_model_() : models::create(c_.model);
   if (!c_.init.empty()) as_bad_input([&] { nn::load_weights(*model_, c_.init, true); });
   loader_ = std::make_unique<data::DataLoader>(
       train_, data::DataLoaderOptions{c_.batch_size, c_.shuffle, c_.seed, false, c_.workers, 2});
   build_optimizer();
   if (c_.ema > 0) {
     ema_ = std::make_unique<optim::EMA>(model_->parameters(), c_.ema);
-    ema_model_ = models::create(c_.model);
+    ema_model_ = make_model_ ? make_model_() : models::create(c_.model);
   }
   if (!c_.resume.empty()) resume_from(ckpt, c_.resume);
 }
@@ -243,11 +249,12 @@ TrainResult Trainer::run(const StepFn& on_step, const EpochFn& on_epoch, bool ev
   const int64_t nb = num_batches();
   const int64_t planned = planned_steps();
   const int64_t first_step = global_step_;
+  const std::vector<Tensor> params = model_->parameters();
   double train_seconds = 0.0;
   while (!finished()) {
     const auto t_epoch = Clock::now();
     double loss_sum = 0.0;
-    int64_t samples = 0;
+    int64_t samples = 0, loss_samples = 0;  // loss_samples: of the batches not skipped by --on-nan
     auto it = loader_->epoch(epoch_, batch_);
     while (!(c_.steps && global_step_ >= *c_.steps)) {
       std::optional<data::Batch> b = it.next();
@@ -255,17 +262,27 @@ TrainResult Trainer::run(const StepFn& on_step, const EpochFn& on_epoch, bool ev
       Tensor loss = cross_entropy((*model_)(b->data), b->target);
       opt_->zero_grad();
       loss.backward();
-      opt_->step();
-      if (sched_ && c_.schedule == "cosine") sched_->step();
-      if (ema_) ema_->update();
       const double l = loss.item<double>();
+      // A NaN/Inf loss or gradient stops training, or with --on-nan skip skips this update.
+      const bool finite = check_step_finite(c_.on_nan, l, params, {global_step_ + 1, epoch_ + 1, batch_ + 1});
+      if (finite) {
+        opt_->step();
+        if (ema_) ema_->update();
+      }
+      if (sched_ && c_.schedule == "cosine") sched_->step();
       const int64_t n = b->target.numel();
-      loss_sum += l * static_cast<double>(n);
+      if (finite) {
+        loss_sum += l * static_cast<double>(n);
+        loss_samples += n;
+      }
       samples += n;
       ++batch_;
       ++global_step_;
       ++r.steps_run;
       r.samples_run += n;
+      log_step_for_tests(global_step_);
+      // The epoch's end is saved by the caller (and a checkpoint at batch == nb cannot resume).
+      if (c_.checkpoint_every > 0 && batch_ < nb && global_step_ % c_.checkpoint_every == 0) save(c_.out);
       if (on_step) {
         double elapsed = train_seconds + seconds_since(t_epoch);
         StepInfo s{epoch_, batch_, nb, global_step_, planned, l, 0.0, -1.0};
@@ -284,7 +301,7 @@ TrainResult Trainer::run(const StepFn& on_step, const EpochFn& on_epoch, bool ev
     e.complete = batch_ >= nb;
     e.batch = batch_;
     e.global_step = global_step_;
-    e.mean_loss = samples ? loss_sum / static_cast<double>(samples) : 0.0;
+    e.mean_loss = loss_samples ? loss_sum / static_cast<double>(loss_samples) : 0.0;
     e.seconds = epoch_seconds;
     e.samples_per_second = epoch_seconds > 0 ? static_cast<double>(samples) / epoch_seconds : 0.0;
     if (samples) r.train_loss = e.mean_loss;
@@ -311,6 +328,8 @@ void Trainer::save(const std::string& dir) {
   if (ec) throw IoError(MsgId::io_write_failed, dir, "create_directories", ec.message());
   const std::string weights = (std::filesystem::path(dir) / "model.safetensors").string();
   const std::string checkpoint = (std::filesystem::path(dir) / "checkpoint.safetensors").string();
+  io::remove_stale_temporaries(weights);  // left by a run killed during a save
+  io::remove_stale_temporaries(checkpoint);
   nn::save_weights(final_model(), weights);
 
   io::Checkpoint ckpt;

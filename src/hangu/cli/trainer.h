@@ -68,6 +68,11 @@ class Trainer {
  public:
   // Builds everything and applies --init or --resume; throws (ValueError / FormatError) on bad input.
   explicit Trainer(TrainConfig config);
+  // Trains on datasets the caller built (image folders: train and validation) with models made
+  // by `make_model` (it is called with the default generator seeded, once more with --ema).
+  using ModelFactory = std::function<std::shared_ptr<nn::Module>()>;
+  Trainer(TrainConfig config, std::shared_ptr<const data::Dataset> train, std::shared_ptr<const data::Dataset> test,
+          ModelFactory make_model);
 
   using StepFn = std::function<void(const StepInfo&)>;
   using EpochFn = std::function<void(const EpochInfo&)>;
@@ -102,7 +107,8 @@ class Trainer {
   std::unique_ptr<optim::LRScheduler> sched_;
   std::unique_ptr<optim::EMA> ema_;
   std::shared_ptr<nn::Module> ema_model_;  // holds the averaged weights for evaluation and saving
-  std::shared_ptr<data::TensorDataset> train_, test_;
+  std::shared_ptr<const data::Dataset> train_, test_;
+  ModelFactory make_model_;  // null: models::create(c_.model)
   std::unique_ptr<data::DataLoader> loader_;
   int64_t epoch_ = 0;
   int64_t batch_ = 0;

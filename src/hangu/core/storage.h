@@ -13,7 +13,8 @@ inline constexpr int64_t kStorageAlignment = 64;  // bytes: one cache line, one 
 class Storage {
  public:
   Storage() = default;
-  // Allocates `nbytes` bytes aligned to kStorageAlignment (uninitialised). Throws OutOfMemory.
+  // Allocates `nbytes` bytes aligned to kStorageAlignment (uninitialised) from the caching allocator
+  // (core/allocator.h). Throws OutOfMemory.
   static Storage allocate(int64_t nbytes, Device device = kCPU);
   // Wraps memory owned elsewhere (e.g. a memory-mapped file); `release` runs when the last user goes.
   static Storage wrap(void* data, int64_t nbytes, std::function<void(void*)> release, Device device = kCPU);

@@ -116,24 +116,28 @@ int threads_from_env() {
 
 std::mutex g_pool_mu;  // one parallel_for uses the pool at a time; others run serially
 std::unique_ptr<Pool> g_pool;
-int g_requested = 0;  // 0: not decided yet
+// 0: not decided yet. Atomic and read without g_pool_mu: a parallel_for body (e.g. a GEMM inside
+// a convolution's tasks) may ask for the thread count while its caller holds the mutex.
+std::atomic<int> g_requested{0};
 
 int requested_threads() {
-  if (g_requested == 0) g_requested = threads_from_env();
-  return g_requested;
+  int n = g_requested.load(std::memory_order_relaxed);
+  if (n == 0) {
+    int expected = 0;
+    n = threads_from_env();
+    if (!g_requested.compare_exchange_strong(expected, n, std::memory_order_relaxed)) n = expected;
+  }
+  return n;
 }
 
 }  // namespace
 
-int get_num_threads() {
-  std::lock_guard<std::mutex> g(g_pool_mu);
-  return requested_threads();
-}
+int get_num_threads() { return requested_threads(); }
 
 void set_num_threads(int n) {
   if (n < 1) throw ValueError(MsgId::bad_thread_count, n);
   std::lock_guard<std::mutex> g(g_pool_mu);
-  g_requested = n;
+  g_requested.store(n, std::memory_order_relaxed);
   if (g_pool && g_pool->size() != n) g_pool.reset();
 }
 
@@ -152,6 +156,7 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function
   std::unique_lock<std::mutex> lk(g_pool_mu, std::defer_lock);
   bool parallel = job.nchunks > 1 && !t_in_parallel && lk.try_lock() && requested_threads() > 1;
   if (!parallel) {
+    if (lk.owns_lock()) lk.unlock();  // serial: another caller may use the pool meanwhile
     bool was = t_in_parallel;
     t_in_parallel = true;
     job.work();

@@ -1,12 +1,18 @@
 #include "hangu/io/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #include "hangu/core/error.h"
 
@@ -36,7 +42,45 @@ bool write_all(int fd, const char* p, size_t n, int* err) {
   return true;
 }
 
+// HANGU_TEST_SLOW_SAVE_MS=N: the kill test widens the window between a complete temporary file
+// and its rename, so SIGKILL lands inside saves.
+void slow_save_for_tests() {
+  const char* v = std::getenv("HANGU_TEST_SLOW_SAVE_MS");
+  if (!v || !*v) return;
+  long ms = std::strtol(v, nullptr, 10);
+  if (ms > 0 && ms <= 60'000) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+// The pid in "<name>.tmp.<pid>.<n>", or -1.
+long temporary_pid(const std::string& file, const std::string& prefix) {
+  if (file.size() <= prefix.size() || file.compare(0, prefix.size(), prefix) != 0) return -1;
+  const char* p = file.c_str() + prefix.size();
+  char* end = nullptr;
+  long pid = std::strtol(p, &end, 10);
+  if (end == p || *end != '.' || pid <= 0) return -1;
+  for (const char* q = end + 1; *q; ++q)
+    if (*q < '0' || *q > '9') return -1;
+  return end[1] ? pid : -1;
+}
+
 }  // namespace
+
+void remove_stale_temporaries(const std::string& path) {
+  const std::string folder = folder_of(path);
+  const size_t slash = path.find_last_of('/');
+  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR* d = ::opendir(folder.c_str());
+  if (!d) return;
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(d)) {
+    long pid = temporary_pid(e->d_name, prefix);
+    // kill(pid, 0) fails with ESRCH only when no such process exists.
+    if (pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      stale.push_back(folder + "/" + e->d_name);
+  }
+  ::closedir(d);
+  for (const std::string& f : stale) ::unlink(f.c_str());
+}
 
 AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
   static std::atomic<unsigned> counter{0};
@@ -85,6 +129,7 @@ void AtomicFileWriter::commit() {
   if (fd_ < 0) throw IoError(MsgId::io_write_failed, path_, "commit", "the file is already closed");
   flush_buffer();
   if (::fsync(fd_) != 0) fail("fsync", errno);
+  slow_save_for_tests();
   int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) {

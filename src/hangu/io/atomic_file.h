@@ -18,7 +18,8 @@ class AtomicFileWriter {
 
   void write(const void* data, size_t nbytes);
   void write(std::string_view bytes) { write(bytes.data(), bytes.size()); }
-  // fsync, rename over the target, fsync the folder.
+  // fsync, rename over the target, fsync the folder. Test hook: HANGU_TEST_SLOW_SAVE_MS=N sleeps
+  // N ms before the rename, so the kill test can kill a process in the middle of a save.
   void commit();
 
  private:
@@ -30,6 +31,10 @@ class AtomicFileWriter {
   bool committed_ = false;
   std::string buffer_;  // small writes are gathered here
 };
+
+// Removes the temporary files "<path>.tmp.<pid>.<n>" left by writers whose process has died
+// (killed during a save); those of live processes are kept. Never throws.
+void remove_stale_temporaries(const std::string& path);
 
 // Writes `bytes` to `path` atomically (see AtomicFileWriter).
 void write_file_atomic(const std::string& path, std::string_view bytes);

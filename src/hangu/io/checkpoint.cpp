@@ -63,8 +63,10 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
   save_safetensors(path, ckpt.tensors, {{kCheckpointKey, root.dump()}});
 }
 
-Checkpoint load_checkpoint(const std::string& path) {
-  SafetensorsFile f = load_safetensors(path);
+namespace {
+
+// Checks the checkpoint metadata of a parsed safetensors file and every tensor's checksum.
+Checkpoint verify_checkpoint(SafetensorsFile f, const std::string& path) {
   auto it = f.metadata.find(kCheckpointKey);
   if (it == f.metadata.end())
     throw FormatError(MsgId::ckpt_not_checkpoint, path,
@@ -94,6 +96,14 @@ Checkpoint load_checkpoint(const std::string& path) {
     if (got != want->as_string()) throw FormatError(MsgId::ckpt_checksum, path, name, want->as_string(), got);
   }
   return Checkpoint{std::move(f.tensors), meta->dump()};
+}
+
+}  // namespace
+
+Checkpoint load_checkpoint(const std::string& path) { return verify_checkpoint(load_safetensors(path), path); }
+
+Checkpoint parse_checkpoint(const void* data, size_t size, const std::string& name) {
+  return verify_checkpoint(parse_safetensors(data, size, name), name);
 }
 
 Json generator_state_to_json(const Generator::State& s) {

@@ -27,6 +27,8 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt);
 // Reads and verifies a checkpoint. Throws IoError when unreadable, FormatError when it is not a
 // Hangu checkpoint or a tensor fails its checksum (the message names the tensor).
 Checkpoint load_checkpoint(const std::string& path);
+// The same from bytes in memory; `name` is used in error messages.
+Checkpoint parse_checkpoint(const void* data, size_t size, const std::string& name);
 
 // CRC32 (zlib) of a tensor's bytes in contiguous order.
 uint32_t tensor_crc32(const Tensor& t);

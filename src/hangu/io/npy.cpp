@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 
+#include "hangu/core/checked_math.h"
 #include "hangu/core/error.h"
 #include "hangu/io/atomic_file.h"
 #include "hangu/io/mapped_file.h"
@@ -167,7 +168,7 @@ class HeaderParser {
       if (peek() < '0' || peek() > '9') fail("shape", expected);
       int64_t v = 0;
       while (peek() >= '0' && peek() <= '9') {
-        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, peek() - '0', &v))
+        if (!try_mul(v, 10, &v) || !try_add(v, peek() - '0', &v))
           fail("shape", "dimensions that fit in int64");
         ++pos_;
       }
@@ -349,10 +350,10 @@ Tensor parse_npy(const void* data, size_t size, const std::string& name) {
 
   const int64_t data_start = static_cast<int64_t>(header_start + hlen);
   const int64_t data_size = static_cast<int64_t>(size) - data_start;
-  int64_t numel = 1, file_bytes = h.descr.itemsize;
-  for (int64_t d : h.shape)
-    if (__builtin_mul_overflow(numel, d, &numel) || __builtin_mul_overflow(file_bytes, d, &file_bytes))
-      throw FormatError(MsgId::io_size_overflow, name, "data", shape_str(h.shape));
+  std::optional<int64_t> numel_opt = try_numel(h.shape);
+  std::optional<int64_t> file_bytes_opt = try_nbytes(h.shape, h.descr.itemsize);
+  if (!numel_opt || !file_bytes_opt) throw FormatError(MsgId::io_size_overflow, name, "data", shape_str(h.shape));
+  const int64_t numel = *numel_opt, file_bytes = *file_bytes_opt;
   if (file_bytes > data_size) {
     int64_t need = file_bytes > INT64_MAX - data_start ? INT64_MAX : data_start + file_bytes;
     throw FormatError(MsgId::io_truncated, name, "the array data of shape " + shape_str(h.shape), need, size);
@@ -363,7 +364,7 @@ Tensor parse_npy(const void* data, size_t size, const std::string& name) {
         std::to_string(data_start + file_bytes) + " bytes (header + data of shape " + shape_str(h.shape) + ")", size);
 
   // numel <= file bytes here, so this allocates at most twice what the file holds (widening).
-  Storage st = Storage::allocate(numel * dtype_size(h.descr.dtype));
+  Storage st = Storage::allocate(checked_mul(numel, dtype_size(h.descr.dtype), "npy data"));
   read_elements(bytes + data_start, numel, h.descr, st.data(), name);
   if (!h.fortran_order || h.shape.size() < 2)
     return Tensor::make(std::move(st), h.shape, contiguous_strides(h.shape), 0, h.descr.dtype);

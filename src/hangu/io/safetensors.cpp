@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 #include <numeric>
+#include <optional>
 #include <set>
 
 #include "hangu/core/checked_math.h"
@@ -102,10 +103,9 @@ Entry parse_entry(const std::string& name, const Json& info, const std::string& 
     throw FormatError(MsgId::io_truncated, file, "data_offsets of " + what, need, data_start + data_size);
   }
 
-  int64_t nbytes = dtype_size(e.dtype);
-  for (int64_t d : e.shape)
-    if (__builtin_mul_overflow(nbytes, d, &nbytes))
-      throw FormatError(MsgId::io_size_overflow, file, what, shape_str(e.shape));
+  std::optional<int64_t> bytes = try_nbytes(e.shape, dtype_size(e.dtype));
+  if (!bytes) throw FormatError(MsgId::io_size_overflow, file, what, shape_str(e.shape));
+  const int64_t nbytes = *bytes;
   if (e.end - e.begin != nbytes)
     throw FormatError(MsgId::st_size_mismatch, file, name, e.begin, e.end, e.end - e.begin,
                       safetensors_dtype_name(e.dtype), shape_str(e.shape), nbytes);

@@ -1,7 +1,9 @@
 #include "hangu/ops/autograd_record.h"
 
+#include "hangu/core/anomaly_mode.h"
 #include "hangu/core/error.h"
 #include "hangu/ops/copy.h"
+#include "hangu/ops/nonfinite.h"
 #include "hangu/ops/reduction.h"
 #include "hangu/ops/views.h"
 
@@ -90,6 +92,7 @@ GradRecorder::~GradRecorder() { GradMode::set_enabled(prev_mode_); }
 
 void GradRecorder::record(const std::vector<Tensor>& outputs, BackwardFn backward) {
   if (!active_) return;
+  if (autograd::is_anomaly_enabled()) check_forward_anomaly(op_, inputs_, outputs);
   std::vector<Shape> shapes;
   std::vector<DType> dtypes;
   for (const Tensor& t : inputs_) {

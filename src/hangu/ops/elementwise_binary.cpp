@@ -13,11 +13,14 @@ using namespace elementwise;
 
 namespace {
 
-// out = f(a, b) in the common dtype; f is a generic lambda over opmath types.
+// out = f(a, b) in the common dtype; f is a generic lambda over opmath types. `fast`: the f32
+// kernel (kernels/cpu/simd) tried first.
 template <Family Fam, typename F>
-Tensor binary_same(const Tensor& a, const Tensor& b, DType common, const char* op, F f) {
+Tensor binary_same(const Tensor& a, const Tensor& b, DType common, const char* op, F f,
+                   std::optional<FastBinary> fast = std::nullopt) {
   Binary p = prepare_binary(a, b, common, op);
   Tensor out = empty(p.shape, common);
+  if (fast && kernels::simd::f32_binary(fast->op, out, p.a, p.b, fast->alpha)) return out;
   dispatch_family<Fam>(common, op, [&]<typename T>() { run_binary<T, T>(out, p, f); });
   return out;
 }
@@ -42,11 +45,16 @@ Tensor add_impl(const Tensor& a, const Tensor& b, DType common, const Scalar& al
     const int64_t k = alpha.to_int();
     return binary_same<Family::boolean>(a, b, common, op, [k](bool x, bool y) { return (int64_t{x} + k * int64_t{y}) != 0; });
   }
-  return binary_same<Family::numeric>(a, b, common, op, [&]<typename V>(V x, V y) -> V {
-    V k = alpha.to<V>();
-    if (subtract) return wrap_sub(x, wrap_mul(k, y));
-    return wrap_add(x, wrap_mul(k, y));
-  });
+  const FastBinary fast{subtract ? kernels::simd::BinaryOp::sub : kernels::simd::BinaryOp::add,
+                        common == DType::f32 ? alpha.to<float>() : 1.0f};
+  return binary_same<Family::numeric>(
+      a, b, common, op,
+      [&]<typename V>(V x, V y) -> V {
+        V k = alpha.to<V>();
+        if (subtract) return wrap_sub(x, wrap_mul(k, y));
+        return wrap_add(x, wrap_mul(k, y));
+      },
+      fast);
 }
 
 template <typename V>
@@ -86,7 +94,8 @@ Tensor div_impl(const Tensor& a, const Tensor& b, DType common, const std::strin
   check_defined2(a, b, "div");
   if (mode.empty()) {
     DType d = to_float_if_integral(common);
-    return binary_same<Family::floating>(a, b, d, "div", []<typename V>(V x, V y) { return x / y; });
+    return binary_same<Family::floating>(a, b, d, "div", []<typename V>(V x, V y) { return x / y; },
+                                         FastBinary{kernels::simd::BinaryOp::div});
   }
   if (mode != "floor" && mode != "trunc") throw ValueError(MsgId::arg_invalid, "div", "rounding_mode", mode);
   if (common == DType::boolean) unsupported_dtype("div", common);
@@ -271,7 +280,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   DType d = result_type(a, b);
   if (d == DType::boolean) return binary_same<Family::boolean>(a, b, d, "mul", [](bool x, bool y) { return x && y; });
   ops::GradRecorder rec("mul", {a, b});
-  Tensor out = binary_same<Family::numeric>(a, b, d, "mul", []<typename V>(V x, V y) { return wrap_mul(x, y); });
+  Tensor out = binary_same<Family::numeric>(a, b, d, "mul", []<typename V>(V x, V y) { return wrap_mul(x, y); },
+                                            FastBinary{kernels::simd::BinaryOp::mul});
   if (rec.active())
     rec.record({out}, [a, b](const std::vector<Tensor>& g) {
       return std::vector<Tensor>{a.requires_grad() ? mul(g[0], b) : Tensor(), b.requires_grad() ? mul(g[0], a) : Tensor()};

@@ -3,10 +3,12 @@
 // that convert inputs, broadcast, allocate the output and run kernels::map_elementwise.
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <type_traits>
 
 #include "hangu/core/error.h"
 #include "hangu/kernels/cpu/reference/loops.h"
+#include "hangu/kernels/cpu/simd/elementwise.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
 #include "hangu/ops/elementwise.h"
@@ -99,34 +101,47 @@ void run_unary(const Tensor& out, const Tensor& x, F& f) {
   kernels::map_elementwise<Out, T>(out, {&x}, [&](T v) { return static_cast<Out>(f(static_cast<opmath_t<T>>(v))); });
 }
 
+// The f32 fast kernel an op may name (kernels/cpu/simd): tried first, for f32 only; the
+// reference loop runs when it does not apply.
+using FastUnary = std::optional<kernels::simd::UnaryOp>;
+
 // Float math: integer/bool inputs become float32; 16-bit floats computed in float.
 template <typename F>
-Tensor float_unary(const Tensor& t, const char* op, F f) {
+Tensor float_unary(const Tensor& t, const char* op, F f, FastUnary fast = std::nullopt) {
   check_defined(t, op);
   DType d = to_float_if_integral(t.dtype());
   Tensor x = to(t, d);
   Tensor out = empty(x.shape(), d);
+  if (fast && kernels::simd::f32_unary(*fast, out, x)) return out;
   dispatch_floating(d, op, [&]<typename T>() { run_unary<T, T>(out, x, f); });
   return out;
 }
 
 // Same dtype in and out over floats and integers (bool too when with_bool).
 template <bool WithBool, typename F>
-Tensor same_unary(const Tensor& t, const char* op, F f) {
+Tensor same_unary(const Tensor& t, const char* op, F f, FastUnary fast = std::nullopt) {
   check_defined(t, op);
   Tensor out = empty(t.shape(), t.dtype());
+  if (fast && kernels::simd::f32_unary(*fast, out, t)) return out;
   dispatch_all<WithBool>(t.dtype(), op, [&]<typename T>() { run_unary<T, T>(out, t, f); });
   return out;
 }
 
 // Floats only, same dtype (activations torch does not define on integers).
 template <typename F>
-Tensor floating_only_unary(const Tensor& t, const char* op, F f) {
+Tensor floating_only_unary(const Tensor& t, const char* op, F f, FastUnary fast = std::nullopt) {
   check_defined(t, op);
   Tensor out = empty(t.shape(), t.dtype());
+  if (fast && kernels::simd::f32_unary(*fast, out, t)) return out;
   dispatch_floating(t.dtype(), op, [&]<typename T>() { run_unary<T, T>(out, t, f); });
   return out;
 }
+
+// A binary f32 fast kernel and its alpha (a + alpha * b for add and sub).
+struct FastBinary {
+  kernels::simd::BinaryOp op;
+  float alpha = 1.0f;
+};
 
 // Inputs converted to `compute`, broadcast; returns {a, b, shape}.
 struct Binary {

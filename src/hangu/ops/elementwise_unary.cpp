@@ -31,6 +31,21 @@ Tensor unary_ad(const char* op, const Tensor& t, Keep keep, Fwd forward, Bwd bac
 }
 
 using Saved = ops::SavedTensor;
+using Fast = kernels::simd::UnaryOp;
+using FastGrad = kernels::simd::BinaryOp;
+
+// A backward formula through its fused f32 kernel (one pass instead of several ops) when no
+// graph is being recorded, as in a plain backward(); with create_graph the formula itself runs,
+// so that second derivatives still exist.
+template <typename Formula>
+Tensor fused_backward(FastGrad op, const Tensor& g, const Tensor& saved, Formula formula) {
+  if (!GradMode::is_enabled() && g.dtype() == DType::f32 && saved.dtype() == DType::f32 &&
+      g.shape() == saved.shape()) {
+    Tensor out = empty(g.shape(), DType::f32);
+    if (kernels::simd::f32_binary(op, out, g, saved)) return out;
+  }
+  return formula();
+}
 
 }  // namespace
 
@@ -39,7 +54,9 @@ Tensor neg(const Tensor& t) {
   if (t.dtype() == DType::boolean) throw DTypeError(MsgId::elem_bool_neg, "neg", t.dtype());
   return unary_ad(
       "neg", t, Keep::none,
-      [](const Tensor& x) { return same_unary<false>(x, "neg", []<typename V>(V v) { return wrap_sub(V(0), v); }); },
+      [](const Tensor& x) {
+        return same_unary<false>(x, "neg", []<typename V>(V v) { return wrap_sub(V(0), v); }, Fast::neg);
+      },
       [](const Tensor& g, const Tensor&, const Saved&) { return neg(g); });
 }
 
@@ -51,7 +68,7 @@ Tensor abs(const Tensor& t) {
           if constexpr (std::is_unsigned_v<V>) return v;
           else if constexpr (std::is_integral_v<V>) return v < 0 ? wrap_sub(V(0), v) : v;
           else return std::fabs(v);
-        });
+        }, Fast::abs);
       },
       [](const Tensor& g, const Tensor& x, const Saved&) { return mul(g, sign(x)); });  // 0 at 0, like torch
 }
@@ -65,38 +82,42 @@ Tensor sign(const Tensor& t) {
 
 // name(t) = expr of v (integers promote to float32); grad is an expression of g, x (the input)
 // and r() (the output), written with differentiable ops so that double backward works, in the
-// order of torch's derivatives.yaml (so 16-bit results round alike).
-#define HANGU_FLOAT_UNARY(name, keep, expr, grad)                                                       \
+// order of torch's derivatives.yaml (so 16-bit results round alike). `fast`: the f32 kernel.
+#define HANGU_FLOAT_UNARY(name, keep, expr, grad, fast)                                                 \
   Tensor name(const Tensor& t) {                                                                        \
     return unary_ad(                                                                                    \
         #name, t, Keep::keep,                                                                           \
-        [](const Tensor& in) { return float_unary(in, #name, [](auto v) { return expr; }); },           \
+        [](const Tensor& in) { return float_unary(in, #name, [](auto v) { return expr; }, fast); },     \
         [](const Tensor& g, [[maybe_unused]] const Tensor& x, [[maybe_unused]] const Saved& saved) {     \
           [[maybe_unused]] auto r = [&saved] { return saved.get(); };                                   \
           return grad;                                                                                  \
         });                                                                                             \
   }
-HANGU_FLOAT_UNARY(reciprocal, output, decltype(v)(1) / v, neg(mul(g, mul(r(), r()))))
-HANGU_FLOAT_UNARY(exp, output, std::exp(v), mul(g, r()))
-HANGU_FLOAT_UNARY(exp2, output, std::exp2(v), mul(mul(g, r()), M_LN2))
-HANGU_FLOAT_UNARY(log, input, std::log(v), div(g, x))
-HANGU_FLOAT_UNARY(log2, input, std::log2(v), div(g, mul(x, M_LN2)))
-HANGU_FLOAT_UNARY(log10, input, std::log10(v), div(g, mul(x, M_LN10)))
-HANGU_FLOAT_UNARY(log1p, input, std::log1p(v), div(g, add(x, 1)))
-HANGU_FLOAT_UNARY(expm1, output, std::expm1(v), mul(g, add(r(), 1)))
-HANGU_FLOAT_UNARY(sqrt, output, std::sqrt(v), div(g, mul(r(), 2)))
-HANGU_FLOAT_UNARY(rsqrt, output, decltype(v)(1) / std::sqrt(v), mul(mul(g, -0.5), mul(mul(r(), r()), r())))
-HANGU_FLOAT_UNARY(sin, input, std::sin(v), mul(g, cos(x)))
-HANGU_FLOAT_UNARY(cos, input, std::cos(v), mul(g, neg(sin(x))))
-HANGU_FLOAT_UNARY(tan, output, std::tan(v), mul(g, add(mul(r(), r()), 1)))
-HANGU_FLOAT_UNARY(asin, input, std::asin(v), mul(g, rsqrt(add(mul(neg(x), x), 1))))
-HANGU_FLOAT_UNARY(acos, input, std::acos(v), mul(g, neg(rsqrt(add(mul(neg(x), x), 1)))))
-HANGU_FLOAT_UNARY(atan, input, std::atan(v), div(g, add(mul(x, x), 1)))
-HANGU_FLOAT_UNARY(sinh, input, std::sinh(v), mul(g, cosh(x)))
-HANGU_FLOAT_UNARY(cosh, input, std::cosh(v), mul(g, sinh(x)))
-HANGU_FLOAT_UNARY(tanh, output, std::tanh(v), mul(g, sub(1, mul(r(), r()))))
-HANGU_FLOAT_UNARY(erf, input, std::erf(v), mul(g, mul(exp(neg(mul(x, x))), M_2_SQRTPI)))
-HANGU_FLOAT_UNARY(sigmoid, output, decltype(v)(1) / (decltype(v)(1) + std::exp(-v)), mul(g, mul(r(), sub(1, r()))))
+HANGU_FLOAT_UNARY(reciprocal, output, decltype(v)(1) / v, neg(mul(g, mul(r(), r()))), FastUnary{})
+HANGU_FLOAT_UNARY(exp, output, std::exp(v), mul(g, r()), Fast::exp)
+HANGU_FLOAT_UNARY(exp2, output, std::exp2(v), mul(mul(g, r()), M_LN2), FastUnary{})
+HANGU_FLOAT_UNARY(log, input, std::log(v), div(g, x), Fast::log)
+HANGU_FLOAT_UNARY(log2, input, std::log2(v), div(g, mul(x, M_LN2)), FastUnary{})
+HANGU_FLOAT_UNARY(log10, input, std::log10(v), div(g, mul(x, M_LN10)), FastUnary{})
+HANGU_FLOAT_UNARY(log1p, input, std::log1p(v), div(g, add(x, 1)), FastUnary{})
+HANGU_FLOAT_UNARY(expm1, output, std::expm1(v), mul(g, add(r(), 1)), FastUnary{})
+HANGU_FLOAT_UNARY(sqrt, output, std::sqrt(v), div(g, mul(r(), 2)), Fast::sqrt)
+HANGU_FLOAT_UNARY(rsqrt, output, decltype(v)(1) / std::sqrt(v), mul(mul(g, -0.5), mul(mul(r(), r()), r())), Fast::rsqrt)
+HANGU_FLOAT_UNARY(sin, input, std::sin(v), mul(g, cos(x)), FastUnary{})
+HANGU_FLOAT_UNARY(cos, input, std::cos(v), mul(g, neg(sin(x))), FastUnary{})
+HANGU_FLOAT_UNARY(tan, output, std::tan(v), mul(g, add(mul(r(), r()), 1)), FastUnary{})
+HANGU_FLOAT_UNARY(asin, input, std::asin(v), mul(g, rsqrt(add(mul(neg(x), x), 1))), FastUnary{})
+HANGU_FLOAT_UNARY(acos, input, std::acos(v), mul(g, neg(rsqrt(add(mul(neg(x), x), 1)))), FastUnary{})
+HANGU_FLOAT_UNARY(atan, input, std::atan(v), div(g, add(mul(x, x), 1)), FastUnary{})
+HANGU_FLOAT_UNARY(sinh, input, std::sinh(v), mul(g, cosh(x)), FastUnary{})
+HANGU_FLOAT_UNARY(cosh, input, std::cosh(v), mul(g, sinh(x)), FastUnary{})
+HANGU_FLOAT_UNARY(tanh, output, std::tanh(v),
+                  fused_backward(FastGrad::tanh_backward, g, r(), [&] { return mul(g, sub(1, mul(r(), r()))); }),
+                  Fast::tanh)
+HANGU_FLOAT_UNARY(erf, input, std::erf(v), mul(g, mul(exp(neg(mul(x, x))), M_2_SQRTPI)), Fast::erf)
+HANGU_FLOAT_UNARY(sigmoid, output, decltype(v)(1) / (decltype(v)(1) + std::exp(-v)),
+                  fused_backward(FastGrad::sigmoid_backward, g, r(), [&] { return mul(g, mul(r(), sub(1, r()))); }),
+                  Fast::sigmoid)
 #undef HANGU_FLOAT_UNARY
 
 Tensor square(const Tensor& t) {
@@ -115,10 +136,13 @@ Tensor relu(const Tensor& t) {
             if (std::isnan(v)) return v;  // clamp_min propagates NaN
           }
           return v > V(0) ? v : V(0);
-        });
+        }, Fast::relu);
       },
       // torch's threshold_backward on the result: no gradient where the output is <= 0.
-      [](const Tensor& g, const Tensor&, const Saved& r) { return where(gt(r.get(), 0), g, 0); });
+      [](const Tensor& g, const Tensor&, const Saved& r) {
+        Tensor out = r.get();
+        return fused_backward(FastGrad::relu_backward, g, out, [&] { return where(gt(out, 0), g, 0); });
+      });
 }
 
 Tensor leaky_relu(const Tensor& t, double negative_slope) {
@@ -160,14 +184,16 @@ Tensor gelu(const Tensor& t, const std::string& approximate) {
             const V beta = static_cast<V>(kBeta), kappa = static_cast<V>(kKappa);
             V inner = beta * (x + kappa * x * x * x);
             return V(0.5) * x * (V(1) + std::tanh(inner));
-          });
+          }, Fast::gelu_tanh);
         },
         [](const Tensor& g, const Tensor& x, const Saved&) {  // torch's gelu_backward, tanh form
-          Tensor x_sq = mul(x, x);
-          Tensor th = tanh(mul(add(x, mul(mul(x_sq, x), kKappa)), kBeta));
-          Tensor left_d = mul(add(th, 1), 0.5);
-          Tensor right_d = mul(mul(mul(x, 0.5), sub(1, mul(th, th))), mul(add(mul(x_sq, 3 * kKappa), 1), kBeta));
-          return mul(g, add(left_d, right_d));
+          return fused_backward(FastGrad::gelu_tanh_backward, g, x, [&] {
+            Tensor x_sq = mul(x, x);
+            Tensor th = tanh(mul(add(x, mul(mul(x_sq, x), kKappa)), kBeta));
+            Tensor left_d = mul(add(th, 1), 0.5);
+            Tensor right_d = mul(mul(mul(x, 0.5), sub(1, mul(th, th))), mul(add(mul(x_sq, 3 * kKappa), 1), kBeta));
+            return mul(g, add(left_d, right_d));
+          });
         });
   }
   if (approximate != "none") throw ValueError(MsgId::arg_invalid, "gelu", "approximate", approximate);
@@ -177,12 +203,14 @@ Tensor gelu(const Tensor& t, const std::string& approximate) {
         return floating_only_unary(in, "gelu", [](auto x) {
           using V = decltype(x);
           return x * V(0.5) * (V(1) + std::erf(x * static_cast<V>(M_SQRT1_2)));
-        });
+        }, Fast::gelu);
       },
       [](const Tensor& g, const Tensor& x, const Saved&) {  // cdf + x * pdf
-        Tensor cdf = mul(add(erf(mul(x, M_SQRT1_2)), 1), 0.5);
-        Tensor pdf = mul(exp(mul(mul(x, x), -0.5)), M_2_SQRTPI * M_SQRT1_2 * 0.5);
-        return mul(g, add(cdf, mul(x, pdf)));
+        return fused_backward(FastGrad::gelu_backward, g, x, [&] {
+          Tensor cdf = mul(add(erf(mul(x, M_SQRT1_2)), 1), 0.5);
+          Tensor pdf = mul(exp(mul(mul(x, x), -0.5)), M_2_SQRTPI * M_SQRT1_2 * 0.5);
+          return mul(g, add(cdf, mul(x, pdf)));
+        });
       });
 }
 
@@ -193,11 +221,13 @@ Tensor silu(const Tensor& t) {
         return floating_only_unary(in, "silu", [](auto x) {
           using V = decltype(x);
           return x / (V(1) + std::exp(-x));
-        });
+        }, Fast::silu);
       },
       [](const Tensor& g, const Tensor& x, const Saved&) {
-        Tensor s = sigmoid(x);
-        return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
+        return fused_backward(FastGrad::silu_backward, g, x, [&] {
+          Tensor s = sigmoid(x);
+          return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
+        });
       });
 }
 

@@ -2,7 +2,7 @@
 // checks; the arithmetic is kernels::gemm. Backward formulas are products again (so second
 // derivatives work); matmul records nothing itself: it is built of mm, bmm, dot and views.
 #include "hangu/core/error.h"
-#include "hangu/kernels/cpu/reference/gemm.h"
+#include "hangu/kernels/cpu/gemm.h"
 #include "hangu/kernels/cpu/reference/loops.h"
 #include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"

@@ -1,12 +1,12 @@
 // Front ends of linear, conv1d/conv2d and conv_transpose2d (declared in nn_conv.h). A
-// convolution is three linear maps, each a kernel in kernels/cpu/reference/conv.h and each
+// convolution is three linear maps, each a kernel in kernels/cpu/conv.h and each
 // differentiable with the other two, so gradients of any order are convolutions again:
 //   conv(x, w)                 backward: x <- conv_input_grad(g, w), w <- conv_weight_grad(g, x)
 //   conv_input_grad(gy, w)     backward: gy <- conv(G, w),           w <- conv_weight_grad(gy, G)
 //   conv_weight_grad(gy, x)    backward: gy <- conv(x, H),           x <- conv_input_grad(gy, H)
 #include "hangu/ops/nn_conv.h"
 
-#include "hangu/kernels/cpu/reference/conv.h"
+#include "hangu/kernels/cpu/conv.h"
 #include "hangu/ops/autograd_record.h"
 #include "hangu/ops/creation.h"
 #include "hangu/ops/elementwise.h"

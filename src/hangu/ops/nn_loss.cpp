@@ -146,7 +146,7 @@ Tensor class_loss_core(const char* op, const Tensor& input, const Tensor& q, Red
       Tensor dlogp = neg(mul(q, gb));
       std::vector<int64_t> dims = {cd};
       Tensor dx = softmax_first ? sub(dlogp, mul(softmax(input, cd), sum(dlogp, dims, true))) : dlogp;
-      Tensor dq = neg(mul(softmax_first ? log_softmax(input, cd) : input, gb));
+      Tensor dq = q.requires_grad() ? neg(mul(softmax_first ? log_softmax(input, cd) : input, gb)) : Tensor();
       return std::vector<Tensor>{dx, dq};
     });
   return out;

@@ -3,9 +3,11 @@
 // with ops; the affine part is plain mul/add, so it differentiates by itself.
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "hangu/core/autograd_meta.h"
 #include "hangu/core/error.h"
+#include "hangu/kernels/cpu/simd/rows.h"
 #include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
@@ -36,14 +38,39 @@ Tensor normalize_plain(const Tensor& x, IntList dims, double eps, bool center) {
   return mul(xc, rsqrt(add(mean(square(xc), dims, true), eps)));
 }
 
+// When `dims` are the trailing dims of a contiguous x: the rows they form ({outer, inner}), for
+// the f32 row kernels (kernels/cpu/simd/rows.h); {-1, -1} otherwise.
+std::pair<int64_t, int64_t> trailing_rows(const Tensor& x, const std::vector<int64_t>& dims) {
+  if (!x.is_contiguous() || dims.empty()) return {-1, -1};
+  int64_t inner = 1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] != x.dim() - static_cast<int64_t>(dims.size() - i)) return {-1, -1};
+    inner *= x.size(dims[i]);
+  }
+  return {inner == 0 ? 0 : x.numel() / inner, inner};
+}
+
 // The recorded core. Backward: rstd * (g - mean(g) - xhat * mean(g * xhat)), without the
-// mean(g) term for RMS.
+// mean(g) term for RMS. Over trailing dims in f32 both run as one fused row kernel (the
+// backward only when no graph is recorded), following these formulas rounding for rounding.
 Tensor normalize(const Tensor& x, IntList dims_in, double eps, bool center, const char* name) {
   std::vector<int64_t> dims(dims_in.begin(), dims_in.end());
   ops::GradRecorder rec(name, {x});
-  Tensor out = normalize_plain(x, dims, eps, center);
+  const std::pair<int64_t, int64_t> rows = trailing_rows(x, dims);
+  const int64_t outer = rows.first, inner = rows.second;
+  Tensor out;
+  if (inner >= 0) {
+    out = empty(x.shape(), x.dtype());
+    if (!kernels::simd::f32_normalize_rows(x, outer, inner, eps, center, out)) out = Tensor();
+  }
+  if (!out.defined()) out = normalize_plain(x, dims, eps, center);
   if (rec.active())
-    rec.record({out}, [x, dims, eps, center](const std::vector<Tensor>& g) {
+    rec.record({out}, [x, dims, eps, center, outer, inner](const std::vector<Tensor>& g) {
+      if (inner >= 0 && !GradMode::is_enabled() && g[0].shape() == x.shape()) {
+        Tensor dx = empty(x.shape(), x.dtype());
+        if (kernels::simd::f32_normalize_backward_rows(g[0], x, outer, inner, eps, center, dx))
+          return std::vector<Tensor>{dx};
+      }
       Tensor xc = center ? sub(x, mean(x, dims, true)) : x;
       Tensor rstd = rsqrt(add(mean(square(xc), dims, true), eps));
       Tensor xhat = mul(xc, rstd);

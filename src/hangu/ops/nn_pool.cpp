@@ -2,7 +2,7 @@
 // are adjoint to each other, and each records the other as its backward, so gradients of any
 // order work: max_pool2d's backward scatters to the argmax indices kept from the forward; the
 // scatter's backward gathers at those indices.
-#include "hangu/kernels/cpu/reference/pool.h"
+#include "hangu/kernels/cpu/pool.h"
 #include "hangu/ops/autograd_record.h"
 #include "hangu/ops/creation.h"
 #include "hangu/ops/nn_conv.h"

@@ -7,6 +7,7 @@
 
 #include "hangu/core/error.h"
 #include "hangu/kernels/cpu/reference/reduce.h"
+#include "hangu/kernels/cpu/simd/rows.h"
 #include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/reduction.h"
@@ -28,7 +29,19 @@ struct ReducePlan {
   std::vector<bool> reduced;  // per input dim
 };
 
-ReducePlan plan_reduce(const Tensor& x, IntList dims, bool keepdim, const char* op) {
+// The input with the kept dims first and the reduced ones last, contiguous.
+void materialize_rows(const Tensor& x, ReducePlan& p) {
+  Shape perm;
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (!p.reduced[static_cast<size_t>(d)]) perm.push_back(d);
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (p.reduced[static_cast<size_t>(d)]) perm.push_back(d);
+  p.rows = contiguous(permute(x, perm));
+}
+
+// `materialize`: make `rows` now; a caller with a kernel for the original layout passes false
+// and calls materialize_rows only when it needs them.
+ReducePlan plan_reduce(const Tensor& x, IntList dims, bool keepdim, const char* op, bool materialize = true) {
   check_defined(x, op);
   const int64_t rank = x.dim();
   ReducePlan p;
@@ -40,11 +53,6 @@ ReducePlan plan_reduce(const Tensor& x, IntList dims, bool keepdim, const char* 
       throw ValueError(MsgId::red_dim_repeated, op, d, Shape(dims.begin(), dims.end()));
     p.reduced[static_cast<size_t>(w)] = true;
   }
-  Shape perm;
-  for (int64_t d = 0; d < rank; ++d)
-    if (!p.reduced[static_cast<size_t>(d)]) perm.push_back(d);
-  for (int64_t d = 0; d < rank; ++d)
-    if (p.reduced[static_cast<size_t>(d)]) perm.push_back(d);
   for (int64_t d = 0; d < rank; ++d) {
     int64_t s = x.shape()[static_cast<size_t>(d)];
     if (p.reduced[static_cast<size_t>(d)]) {
@@ -55,7 +63,7 @@ ReducePlan plan_reduce(const Tensor& x, IntList dims, bool keepdim, const char* 
       p.out_shape.push_back(s);
     }
   }
-  p.rows = contiguous(permute(x, perm));
+  if (materialize) materialize_rows(x, p);
   return p;
 }
 
@@ -83,6 +91,17 @@ Tensor reduce_simple(const Tensor& x, IntList dims, bool keepdim, const char* op
   ReducePlan p = plan_reduce(x, dims, keepdim, op);
   Tensor out = empty(p.out_shape, x.dtype());
   k(p.rows, p.outer, p.inner, out);
+  return out;
+}
+
+// sum or mean: the f32 fast kernel reads the input in place (no permuted copy) when its kept dims
+// form one block, e.g. rows, columns, or a bias gradient over N, H, W.
+Tensor sum_or_mean(const Tensor& x, IntList dims, bool keepdim, const char* op, bool mean) {
+  ReducePlan p = plan_reduce(x, dims, keepdim, op, /*materialize=*/false);
+  Tensor out = empty(p.out_shape, x.dtype());
+  if (kernels::simd::f32_sum(x, p.reduced, mean, out)) return out;
+  materialize_rows(x, p);
+  (mean ? kernels::mean_rows__reference : kernels::sum_rows__reference)(p.rows, p.outer, p.inner, out);
   return out;
 }
 
@@ -163,7 +182,8 @@ Tensor softmax_impl(const Tensor& x, int64_t dim, std::optional<DType> dtype, bo
   check_floating(t, op);
   DimRows r = plan_dim(to(x, t), dim, op);
   Tensor out = empty(r.rows.shape(), t);
-  kernels::softmax_rows__reference(r.rows, r.outer, r.inner, log, out);
+  if (!kernels::simd::f32_softmax_rows(r.rows, r.outer, r.inner, log, out))
+    kernels::softmax_rows__reference(r.rows, r.outer, r.inner, log, out);
   return r.finish(out);
 }
 
@@ -172,8 +192,7 @@ Tensor softmax_impl(const Tensor& x, int64_t dim, std::optional<DType> dtype, bo
 Tensor sum(const Tensor& x, IntList dims, bool keepdim, std::optional<DType> dtype) {
   check_defined(x, "sum");
   ops::GradRecorder rec("sum", {x});
-  Tensor out =
-      reduce_simple(to(x, accumulate_dtype(x.dtype(), dtype)), dims, keepdim, "sum", kernels::sum_rows__reference);
+  Tensor out = sum_or_mean(to(x, accumulate_dtype(x.dtype(), dtype)), dims, keepdim, "sum", false);
   if (rec.active())
     rec.record({out}, [shape = x.shape(), d = std::vector<int64_t>(dims.begin(), dims.end()),
                        keepdim](const std::vector<Tensor>& g) {
@@ -199,7 +218,7 @@ Tensor mean(const Tensor& x, IntList dims, bool keepdim, std::optional<DType> dt
   DType t = dtype ? *dtype : x.dtype();
   if (!is_floating(t)) throw DTypeError(MsgId::red_float_only, "mean", t);
   ops::GradRecorder rec("mean", {x});
-  Tensor out = reduce_simple(to(x, t), dims, keepdim, "mean", kernels::mean_rows__reference);
+  Tensor out = sum_or_mean(to(x, t), dims, keepdim, "mean", true);
   if (rec.active())
     rec.record({out}, [shape = x.shape(), d = DimVec(dims.begin(), dims.end()), keepdim](const Grads& g) {
       return Grads{ops::mean_backward(ops::wide(g[0]), shape, d, keepdim)};
@@ -227,7 +246,7 @@ std::pair<Tensor, Tensor> minmax_dim_grad(const Tensor& x, int64_t dim, bool kee
   ops::GradRecorder rec(op, {x});
   auto [values, indices] = minmax_dim(x, dim, keepdim, is_max, true, op);
   if (rec.active())
-    rec.record({values, indices}, [shape = x.shape(), indices, dim, keepdim](const Grads& g) {
+    rec.record({values, indices}, [shape = x.shape(), indices = indices, dim, keepdim](const Grads& g) {
       return Grads{ops::index_backward(g[0], indices, shape, dim, keepdim)};
     });
   return {values, indices};

@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "hangu/kernels/cpu/simd/rows.h"
 #include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
@@ -187,11 +188,28 @@ Tensor cumprod_backward(const Tensor& g, const Tensor& x, const Tensor& out, int
   return movedim(gi, -1, d);
 }
 
+namespace {
+
+// The fused f32 kernel for rows along the last dim when no graph is recorded (a plain
+// backward); undefined otherwise, and the caller runs the differentiable formula.
+Tensor fused_softmax_backward(const Tensor& g, const Tensor& out, int64_t dim, bool log) {
+  if (GradMode::is_enabled() || out.dim() == 0 || g.shape() != out.shape() || !g.is_contiguous() ||
+      !out.is_contiguous() || wrap_dim(dim, out.dim(), "softmax") != out.dim() - 1)
+    return Tensor();
+  const int64_t inner = out.shape().back(), outer = inner == 0 ? 0 : out.numel() / inner;
+  Tensor dx = empty(out.shape(), out.dtype());
+  return kernels::simd::f32_softmax_backward_rows(g, out, outer, inner, log, dx) ? dx : Tensor();
+}
+
+}  // namespace
+
 Tensor softmax_backward(const Tensor& g, const Tensor& out, int64_t dim) {
+  if (Tensor dx = fused_softmax_backward(g, out, dim, false); dx.defined()) return dx;
   return mul(out, sub(g, sum(mul(g, out), IntList(&dim, 1), true)));
 }
 
 Tensor log_softmax_backward(const Tensor& g, const Tensor& out, int64_t dim) {
+  if (Tensor dx = fused_softmax_backward(g, out, dim, true); dx.defined()) return dx;
   return sub(g, mul(exp(out), sum(g, IntList(&dim, 1), true)));
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "hangu/kernels/cpu/isa.h"
+
 namespace hangu::ops {
 namespace {
 
@@ -128,6 +130,13 @@ OpInfo make_op(std::string name, std::string group, int num_inputs, bool differe
 void OpRegistry::add(OpInfo info) {
   if (find(info.name) || !info.fn)
     throw ValueError(MsgId::arg_invalid, "OpRegistry::add", "name", info.name);
+  // Samples are built at the reference ISA level: an input made with a faster kernel (softmax
+  // probabilities, say) may differ in its last bits, and the fixtures hold the inputs' bits.
+  if (info.samples)
+    info.samples = [make = std::move(info.samples)] {
+      kernels::IsaGuard reference(kernels::Isa::reference);
+      return make();
+    };
   ops_.push_back(std::move(info));
 }
 

@@ -1,7 +1,9 @@
 #include "hangu/optim/adam.h"
 
 #include <cmath>
+#include <type_traits>
 
+#include "hangu/kernels/cpu/simd/f32_kernels.h"
 #include "hangu/ops/creation.h"
 #include "hangu/optim/update_loop.h"
 
@@ -64,6 +66,28 @@ void Adam::update(const Tensor& p, const Tensor& grad, const ParamGroup& group, 
     const T one_b1 = static_cast<T>(1 - beta1), one_b2 = static_cast<T>(1 - beta2);
     const T bc2s = static_cast<T>(bias_correction2_sqrt), e = static_cast<T>(eps);
     const T neg_step = static_cast<T>(-step_size), decay = static_cast<T>(1 - lr * wd);
+    if constexpr (std::is_same_v<T, float>) {
+      if (const kernels::simd::F32Kernels* k = kernels::simd::f32_kernels()) {  // the same update, vectorised
+        kernels::simd::AdamArgs a;
+        a.beta1 = b1;
+        a.beta2 = b2;
+        a.one_minus_beta1 = one_b1;
+        a.one_minus_beta2 = one_b2;
+        a.bias_correction2_sqrt = bc2s;
+        a.eps = e;
+        a.neg_step = neg_step;
+        a.decay = decay;
+        a.weight_decay = static_cast<T>(wd);
+        a.decoupled = decoupled_;
+        a.has_weight_decay = wd != 0;
+        a.amsgrad = amsgrad;
+        a.maximize = maximize;
+        parallel_for(0, n, detail::kGrain, [&](int64_t lo, int64_t hi) {
+          k->adam(a, w + lo, g + lo, m + lo, v + lo, vmax ? vmax + lo : nullptr, hi - lo);
+        });
+        return;
+      }
+    }
     // Elements are independent: chunks of a fixed grain give the same result on any thread count.
     parallel_for(0, n, detail::kGrain, [&](int64_t lo, int64_t hi) {
       for (int64_t i = lo; i < hi; ++i) {

@@ -1,5 +1,8 @@
 #include "hangu/optim/sgd.h"
 
+#include <type_traits>
+
+#include "hangu/kernels/cpu/simd/f32_kernels.h"
 #include "hangu/ops/creation.h"
 #include "hangu/optim/update_loop.h"
 
@@ -37,6 +40,24 @@ void SGD::update(const Tensor& p, const Tensor& grad, const ParamGroup& group, P
     T* w = p.data_ptr<T>();
     const T* g = grad.data_ptr<T>();
     T* buf = momentum != 0 ? state["momentum_buffer"].data_ptr<T>() : nullptr;
+    if constexpr (std::is_same_v<T, float>) {
+      if (const kernels::simd::F32Kernels* k = kernels::simd::f32_kernels()) {  // the same update, vectorised
+        kernels::simd::SgdArgs a;
+        a.weight_decay = static_cast<T>(wd);
+        a.momentum = static_cast<T>(momentum);
+        a.one_minus_dampening = static_cast<T>(1 - dampening);
+        a.neg_lr = static_cast<T>(-lr);
+        a.has_weight_decay = wd != 0;
+        a.has_momentum = momentum != 0;
+        a.nesterov = nesterov;
+        a.maximize = maximize;
+        a.first = first;
+        parallel_for(0, n, detail::kGrain, [&](int64_t lo, int64_t hi) {
+          k->sgd(a, w + lo, g + lo, buf ? buf + lo : nullptr, hi - lo);
+        });
+        return;
+      }
+    }
     // Elements are independent: chunks of a fixed grain give the same result on any thread count.
     parallel_for(0, n, detail::kGrain, [&](int64_t lo, int64_t hi) {
       for (int64_t i = lo; i < hi; ++i) {

@@ -15,14 +15,22 @@ namespace {
 inline constexpr int64_t kColBudget = int64_t{1} << 22;
 inline constexpr int64_t kPlaneGrain = 4;  // (sample, channel) planes per parallel chunk
 
+// The reference GEMM, not the dispatching one: this file stays independent of the fast kernels.
+inline void gemm_ref(const GemmDesc& d, float beta, const float* a, const float* b, float* c) {
+  f32_gemm__reference(d, 1.0f, a, b, beta, c);
+}
+inline void gemm_ref(const GemmDesc& d, double beta, const double* a, const double* b, double* c) {
+  f64_gemm__reference(d, 1.0, a, b, beta, c);
+}
+
 template <typename T>
 std::unique_ptr<T[]> buffer(int64_t n) {
   return std::unique_ptr<T[]>(new T[static_cast<size_t>(std::max<int64_t>(n, 1))]);
 }
 
 int64_t chunk_samples(const Conv2dShape& s) {
-  int64_t per = std::max<int64_t>(1, (s.c_in / std::max<int64_t>(s.groups, 1)) * s.kh * s.kw * s.oh * s.ow *
-                                         std::max<int64_t>(s.groups, 1));
+  int64_t per = std::max<int64_t>(
+      1, (s.c_in / std::max<int64_t>(s.groups, 1)) * s.kh * s.kw * s.oh * s.ow * std::max<int64_t>(s.groups, 1));
   return std::clamp<int64_t>(kColBudget / per, 1, std::max<int64_t>(s.n, 1));
 }
 
@@ -106,8 +114,8 @@ void forward_impl(const Conv2dShape& s, const T* x, const T* w, const T* bias, T
       d.a_bs = 0, d.a_rs = cgkk, d.a_cs = 1;
       d.b_bs = ohw * cgkk, d.b_rs = 1, d.b_cs = cgkk;
       d.c_bs = s.c_out * ohw, d.c_rs = ohw, d.c_cs = 1;
-      gemm(dtype_of<T>, d, 1, w + g * og * cgkk, buf.get() + g * cgkk * nb * ohw, bias ? 1 : 0,
-           y + (n0 * s.c_out + g * og) * ohw);
+      gemm_ref(d, T(bias ? 1 : 0), w + g * og * cgkk, buf.get() + g * cgkk * nb * ohw,
+               y + (n0 * s.c_out + g * og) * ohw);
     }
   }
 }
@@ -143,7 +151,7 @@ void input_grad_impl(const Conv2dShape& s, const T* gy, const T* w, T* gx) {
       d.a_rs = og, d.a_cs = 1;
       d.b_rs = 1, d.b_cs = s.c_out;
       d.c_rs = nb * ohw, d.c_cs = 1;
-      gemm(dtype_of<T>, d, 1, wt.get() + g * cgkk * og, gyt.get() + g * og, 0, cols.get() + g * cgkk * nb * ohw);
+      gemm_ref(d, T(0), wt.get() + g * cgkk * og, gyt.get() + g * og, cols.get() + g * cgkk * nb * ohw);
     }
     col2im(s, cols.get(), n0, nb, gx);
   }
@@ -175,22 +183,26 @@ void weight_grad_impl(const Conv2dShape& s, const T* gy, const T* x, T* gw) {
       d.a_rs = nb * ohw, d.a_cs = 1;
       d.b_rs = 1, d.b_cs = nb * ohw;
       d.c_rs = cgkk, d.c_cs = 1;
-      gemm(dtype_of<T>, d, 1, gyp.get() + g * og * nb * ohw, cols.get() + g * cgkk * nb * ohw, n0 == 0 ? 0 : 1,
-           gw + g * og * cgkk);
+      gemm_ref(d, T(n0 == 0 ? 0 : 1), gyp.get() + g * og * nb * ohw, cols.get() + g * cgkk * nb * ohw,
+               gw + g * og * cgkk);
     }
   }
 }
 
 template <typename F>
 void dispatch_conv(DType dtype, const char* op, F&& f) {
-  if (dtype == DType::f32) f(float{});
-  else if (dtype == DType::f64) f(double{});
-  else throw DTypeError(MsgId::dtype_not_supported, op, dtype);
+  if (dtype == DType::f32)
+    f(float{});
+  else if (dtype == DType::f64)
+    f(double{});
+  else
+    throw DTypeError(MsgId::dtype_not_supported, op, dtype);
 }
 
 }  // namespace
 
-void conv2d_forward(DType dtype, const Conv2dShape& s, const void* x, const void* w, const void* bias, void* y) {
+void conv2d_forward__reference(DType dtype, const Conv2dShape& s, const void* x, const void* w, const void* bias,
+                               void* y) {
   dispatch_conv(dtype, "conv2d", [&](auto t) {
     using T = decltype(t);
     forward_impl<T>(s, static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias),
@@ -198,14 +210,14 @@ void conv2d_forward(DType dtype, const Conv2dShape& s, const void* x, const void
   });
 }
 
-void conv2d_input_grad(DType dtype, const Conv2dShape& s, const void* gy, const void* w, void* gx) {
+void conv2d_input_grad__reference(DType dtype, const Conv2dShape& s, const void* gy, const void* w, void* gx) {
   dispatch_conv(dtype, "conv2d_input_grad", [&](auto t) {
     using T = decltype(t);
     input_grad_impl<T>(s, static_cast<const T*>(gy), static_cast<const T*>(w), static_cast<T*>(gx));
   });
 }
 
-void conv2d_weight_grad(DType dtype, const Conv2dShape& s, const void* gy, const void* x, void* gw) {
+void conv2d_weight_grad__reference(DType dtype, const Conv2dShape& s, const void* gy, const void* x, void* gw) {
   dispatch_conv(dtype, "conv2d_weight_grad", [&](auto t) {
     using T = decltype(t);
     weight_grad_impl<T>(s, static_cast<const T*>(gy), static_cast<const T*>(x), static_cast<T*>(gw));

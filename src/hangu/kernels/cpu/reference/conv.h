@@ -1,27 +1,21 @@
 #pragma once
-// Reference 2-D convolution kernels: im2col + kernels::gemm. Every tensor is contiguous NCHW of
+// Reference 2-D convolution kernels: im2col + the reference GEMM (plain loops, the ground truth
+// the fast kernels of kernels/cpu/conv.h are tested against). Every tensor is contiguous NCHW of
 // one dtype (f32 or f64). The three kernels are the three linear maps of a convolution: the
 // forward, its adjoint in the input (= conv_transpose2d) and its adjoint in the weight.
 #include <cstdint>
 
 #include "hangu/core/dtype.h"
+#include "hangu/kernels/cpu/conv.h"
 
 namespace hangu::kernels {
 
-// Sizes of one convolution y = conv(x, w). Padding may be asymmetric: ph/pw are the top/left
-// padding; oh/ow are given explicitly (the bottom/right padding follows from them).
-struct Conv2dShape {
-  int64_t n = 0, c_in = 0, h = 0, w = 0;  // x: [n, c_in, h, w]
-  int64_t c_out = 0, kh = 0, kw = 0;      // w: [c_out, c_in / groups, kh, kw]
-  int64_t oh = 0, ow = 0;                 // y: [n, c_out, oh, ow]
-  int64_t sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1, groups = 1;
-};
-
 // y = conv(x, w) + bias (bias may be null; one value per output channel).
-void conv2d_forward(DType dtype, const Conv2dShape& s, const void* x, const void* w, const void* bias, void* y);
+void conv2d_forward__reference(DType dtype, const Conv2dShape& s, const void* x, const void* w, const void* bias,
+                               void* y);
 // gx = conv^T(gy): the gradient of the input, also conv_transpose2d's forward. gx is overwritten.
-void conv2d_input_grad(DType dtype, const Conv2dShape& s, const void* gy, const void* w, void* gx);
+void conv2d_input_grad__reference(DType dtype, const Conv2dShape& s, const void* gy, const void* w, void* gx);
 // gw = sum over the batch of gy (x) x: the gradient of the weight. gw is overwritten.
-void conv2d_weight_grad(DType dtype, const Conv2dShape& s, const void* gy, const void* x, void* gw);
+void conv2d_weight_grad__reference(DType dtype, const Conv2dShape& s, const void* gy, const void* x, void* gw);
 
 }  // namespace hangu::kernels

@@ -70,8 +70,8 @@ void f64_gemm__reference(const GemmDesc& d, double alpha, const double* a, const
   gemm_reference<double>(d, alpha, a, b, beta, c);
 }
 
-void gemm(DType dtype, const GemmDesc& d, const Scalar& alpha, const void* a, const void* b, const Scalar& beta,
-          void* c) {
+void gemm__reference(DType dtype, const GemmDesc& d, const Scalar& alpha, const void* a, const void* b,
+                     const Scalar& beta, void* c) {
   if (dtype == DType::boolean) throw DTypeError(MsgId::dtype_not_supported, "gemm", dtype);
   dispatch_dtype(dtype, [&]<typename T>() {
     if constexpr (!std::is_same_v<T, bool>) {

@@ -21,9 +21,9 @@ struct GemmDesc {
 void f32_gemm__reference(const GemmDesc& d, float alpha, const float* a, const float* b, float beta, float* c);
 void f64_gemm__reference(const GemmDesc& d, double alpha, const double* a, const double* b, double beta, double* c);
 
-// The entry point the ops call, dispatching on dtype (every dtype but bool). A faster
-// implementation replaces this function's body, not its callers.
-void gemm(DType dtype, const GemmDesc& d, const Scalar& alpha, const void* a, const void* b, const Scalar& beta,
-          void* c);
+// The reference for any dtype (every dtype but bool). Ops call kernels::gemm (kernels/cpu/gemm.h),
+// which runs the fast kernels and falls back to this for the dtypes they lack.
+void gemm__reference(DType dtype, const GemmDesc& d, const Scalar& alpha, const void* a, const void* b,
+                     const Scalar& beta, void* c);
 
 }  // namespace hangu::kernels

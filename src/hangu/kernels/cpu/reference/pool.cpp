@@ -14,9 +14,12 @@ inline constexpr int64_t kPoolGrain = 8;  // planes per parallel chunk
 
 template <typename F>
 void dispatch_pool(DType dtype, const char* op, F&& f) {
-  if (dtype == DType::f32) f(float{});
-  else if (dtype == DType::f64) f(double{});
-  else throw DTypeError(MsgId::dtype_not_supported, op, dtype);
+  if (dtype == DType::f32)
+    f(float{});
+  else if (dtype == DType::f64)
+    f(double{});
+  else
+    throw DTypeError(MsgId::dtype_not_supported, op, dtype);
 }
 
 template <typename F>
@@ -160,43 +163,43 @@ void adaptive_backward(const Pool2dShape& s, const T* gy, T* gx) {
 }  // namespace
 
 #define HANGU_POOL_CAST(ptr) static_cast<const T*>(ptr)
-void max_pool2d_forward(DType dtype, const Pool2dShape& s, const void* x, void* y, int64_t* idx) {
+void max_pool2d_forward__reference(DType dtype, const Pool2dShape& s, const void* x, void* y, int64_t* idx) {
   dispatch_pool(dtype, "max_pool2d", [&](auto t) {
     using T = decltype(t);
     max_forward<T>(s, HANGU_POOL_CAST(x), static_cast<T*>(y), idx);
   });
 }
-void max_pool2d_scatter(DType dtype, const Pool2dShape& s, const void* gy, const int64_t* idx, void* gx) {
+void max_pool2d_scatter__reference(DType dtype, const Pool2dShape& s, const void* gy, const int64_t* idx, void* gx) {
   dispatch_pool(dtype, "max_pool2d_backward", [&](auto t) {
     using T = decltype(t);
     max_scatter<T>(s, HANGU_POOL_CAST(gy), idx, static_cast<T*>(gx));
   });
 }
-void max_pool2d_gather(DType dtype, const Pool2dShape& s, const void* x, const int64_t* idx, void* y) {
+void max_pool2d_gather__reference(DType dtype, const Pool2dShape& s, const void* x, const int64_t* idx, void* y) {
   dispatch_pool(dtype, "max_pool2d_gather", [&](auto t) {
     using T = decltype(t);
     max_gather<T>(s, HANGU_POOL_CAST(x), idx, static_cast<T*>(y));
   });
 }
-void avg_pool2d_forward(DType dtype, const Pool2dShape& s, bool cip, const void* x, void* y) {
+void avg_pool2d_forward__reference(DType dtype, const Pool2dShape& s, bool cip, const void* x, void* y) {
   dispatch_pool(dtype, "avg_pool2d", [&](auto t) {
     using T = decltype(t);
     avg_forward<T>(s, cip, HANGU_POOL_CAST(x), static_cast<T*>(y));
   });
 }
-void avg_pool2d_backward(DType dtype, const Pool2dShape& s, bool cip, const void* gy, void* gx) {
+void avg_pool2d_backward__reference(DType dtype, const Pool2dShape& s, bool cip, const void* gy, void* gx) {
   dispatch_pool(dtype, "avg_pool2d_backward", [&](auto t) {
     using T = decltype(t);
     avg_backward<T>(s, cip, HANGU_POOL_CAST(gy), static_cast<T*>(gx));
   });
 }
-void adaptive_avg_pool2d_forward(DType dtype, const Pool2dShape& s, const void* x, void* y) {
+void adaptive_avg_pool2d_forward__reference(DType dtype, const Pool2dShape& s, const void* x, void* y) {
   dispatch_pool(dtype, "adaptive_avg_pool2d", [&](auto t) {
     using T = decltype(t);
     adaptive_forward<T>(s, HANGU_POOL_CAST(x), static_cast<T*>(y));
   });
 }
-void adaptive_avg_pool2d_backward(DType dtype, const Pool2dShape& s, const void* gy, void* gx) {
+void adaptive_avg_pool2d_backward__reference(DType dtype, const Pool2dShape& s, const void* gy, void* gx) {
   dispatch_pool(dtype, "adaptive_avg_pool2d_backward", [&](auto t) {
     using T = decltype(t);
     adaptive_backward<T>(s, HANGU_POOL_CAST(gy), static_cast<T*>(gx));

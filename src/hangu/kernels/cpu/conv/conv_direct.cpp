@@ -1,0 +1,64 @@
+// When the direct convolution (direct_impl.h) runs, and its input-gradient form: for stride 1,
+// gx = conv^T(gy) is itself a convolution of gy with the flipped, transposed weight and padding
+// (k - 1) * d - p (negative padding crops), so the same kernel serves both.
+#include <algorithm>
+
+#include "hangu/kernels/cpu/conv/conv_paths.h"
+#include "hangu/kernels/cpu/conv/direct_isa.h"
+#include "hangu/kernels/cpu/isa.h"
+
+namespace hangu::kernels {
+namespace {
+
+inline constexpr int64_t kMinPositions = 256;               // smaller images: im2col batches them better
+inline constexpr int64_t kMaxBandBytes = int64_t{8} << 20;  // per-thread band buffer and output tile
+
+// The per-thread memory of direct_impl.h's Geometry, bounded from above.
+bool band_fits(const DirectConv& d) {
+  const int64_t wq = d.ow + ((d.kw - 1) * d.dw) / d.sw;
+  const int64_t rows = std::min(d.oh, (kDirectBandPositions + wq - 1) / wq);
+  const int64_t plane = (rows + ((d.kh - 1) * d.dh) / d.sh) * wq + 64 + wq;
+  const int64_t band = d.c_in * d.sh * d.sw * plane, tile = (d.c_out + 8) * (rows * wq + 64);
+  return 4 * (band + tile) <= kMaxBandBytes;
+}
+
+DirectConv direct_of(const Conv2dShape& s) {
+  DirectConv d;
+  d.n = s.n, d.c_in = s.c_in, d.h = s.h, d.w = s.w, d.c_out = s.c_out, d.oh = s.oh, d.ow = s.ow;
+  d.kh = s.kh, d.kw = s.kw, d.sh = s.sh, d.sw = s.sw, d.pt = s.ph, d.pl = s.pw, d.dh = s.dh, d.dw = s.dw;
+  d.groups = s.groups;
+  return d;
+}
+
+bool run_direct(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias, float* y) {
+  if (d.kh * d.kw < 2 || d.oh * d.ow < kMinPositions) return false;
+  if (!band_fits(d)) return false;
+  switch (active_isa()) {
+    case Isa::avx512:
+      f32_conv_direct__avx512(d, x, w, transposed, bias, y);
+      return true;
+    case Isa::avx2:
+      f32_conv_direct__avx2(d, x, w, transposed, bias, y);
+      return true;
+    case Isa::reference:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool conv_direct_forward(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y) {
+  return run_direct(direct_of(s), x, w, false, bias, y);
+}
+
+bool conv_direct_input_grad(const Conv2dShape& s, const float* gy, const float* w, float* gx) {
+  if (s.sh != 1 || s.sw != 1) return false;
+  DirectConv d;  // gx = conv(gy, flipped w^T): c_out -> c_in channels, oh x ow -> h x w
+  d.n = s.n, d.c_in = s.c_out, d.h = s.oh, d.w = s.ow, d.c_out = s.c_in, d.oh = s.h, d.ow = s.w;
+  d.kh = s.kh, d.kw = s.kw, d.pt = (s.kh - 1) * s.dh - s.ph, d.pl = (s.kw - 1) * s.dw - s.pw;
+  d.dh = s.dh, d.dw = s.dw, d.groups = s.groups;
+  return run_direct(d, gy, w, true, nullptr, gx);
+}
+
+}  // namespace hangu::kernels

@@ -1,0 +1,32 @@
+#pragma once
+// The fast convolution paths behind kernels/cpu/conv.h, one family per file:
+//   conv_direct.cpp f32 convolutions with larger kernels and images: a direct SIMD kernel;
+//   conv_gemm.cpp   1x1 convolutions as plain GEMMs, everything else as tiled im2col + GEMM;
+//   depthwise.cpp   convolutions with one input channel per group (depthwise), a direct kernel.
+// All are templates over f32/f64 with explicit instantiations; conv2d.cpp picks one.
+#include "hangu/kernels/cpu/conv.h"
+
+namespace hangu::kernels {
+
+// True for a 1x1, stride-1, unpadded convolution: y = W @ x per image, no im2col needed.
+bool conv_is_pointwise(const Conv2dShape& s);
+
+// The direct kernel (f32, AVX2 or AVX-512 active); false when it does not take this shape.
+bool conv_direct_forward(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y);
+bool conv_direct_input_grad(const Conv2dShape& s, const float* gy, const float* w, float* gx);
+
+template <typename T>
+void conv_gemm_forward(const Conv2dShape& s, const T* x, const T* w, const T* bias, T* y);
+template <typename T>
+void conv_gemm_input_grad(const Conv2dShape& s, const T* gy, const T* w, T* gx);
+template <typename T>
+void conv_gemm_weight_grad(const Conv2dShape& s, const T* gy, const T* x, T* gw);
+
+template <typename T>
+void conv_depthwise_forward(const Conv2dShape& s, const T* x, const T* w, const T* bias, T* y);
+template <typename T>
+void conv_depthwise_input_grad(const Conv2dShape& s, const T* gy, const T* w, T* gx);
+template <typename T>
+void conv_depthwise_weight_grad(const Conv2dShape& s, const T* gy, const T* x, T* gw);
+
+}  // namespace hangu::kernels

@@ -1,0 +1,13 @@
+// The direct convolution (direct_impl.h) over avx2 vectors: 4 output channels x 3 vectors of
+// positions per register tile.
+#include "hangu/kernels/cpu/conv/direct_impl.h"
+#include "hangu/kernels/cpu/conv/vec__avx2.h"
+
+namespace hangu::kernels {
+
+void f32_conv_direct__avx2(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias,
+                           float* y) {
+  direct::run<VecF32Avx2, 4, 3>(d, x, w, transposed, bias, y);
+}
+
+}  // namespace hangu::kernels

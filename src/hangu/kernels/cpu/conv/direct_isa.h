@@ -1,0 +1,24 @@
+#pragma once
+// The direct f32 convolution (direct_impl.h) per instruction set, and when it is used.
+#include <cstdint>
+
+namespace hangu::kernels {
+
+// Output positions per band (one task), about: large bands rebuild fewer halo rows, yet a batch of
+// one still makes kDirectMinBands tasks for the threads.
+inline constexpr int64_t kDirectBandPositions = 768, kDirectMinBands = 4;
+
+// y = conv(x, w) + bias with top/left padding pt/pl (any sign; the bottom/right padding follows
+// from oh/ow). The input gradient of a stride-1 convolution is such a convolution too (see
+// conv_direct.cpp): `transposed` then reads w as that convolution's flipped, transposed weight.
+struct DirectConv {
+  int64_t n = 0, c_in = 0, h = 0, w = 0, c_out = 0, oh = 0, ow = 0;
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0, dh = 1, dw = 1, groups = 1;
+};
+
+void f32_conv_direct__avx2(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias,
+                           float* y);
+void f32_conv_direct__avx512(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias,
+                             float* y);
+
+}  // namespace hangu::kernels

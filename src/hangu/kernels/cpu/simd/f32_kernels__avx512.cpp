@@ -1,0 +1,12 @@
+// The f32 kernels (f32_kernels_impl.h) over AVX-512 vectors.
+#include "hangu/kernels/cpu/simd/f32_kernels_impl.h"
+#include "hangu/kernels/cpu/simd/vec__avx512.h"
+
+namespace hangu::kernels::simd {
+
+const F32Kernels& f32_kernels__avx512() {
+  static const F32Kernels k = make_f32_kernels<Avx512>("avx512");
+  return k;
+}
+
+}  // namespace hangu::kernels::simd

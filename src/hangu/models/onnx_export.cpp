@@ -1,0 +1,177 @@
+#include "hangu/models/onnx_export.h"
+
+#include "hangu/core/version.h"
+#include "hangu/models/lenet.h"
+#include "hangu/models/mlp.h"
+#include "hangu/ops/copy.h"
+
+namespace hangu::models {
+
+namespace onnx = io::onnx;
+
+namespace {
+
+onnx::TypeInfo tensor_type(DType dtype, const std::vector<int64_t>& dims, bool batch) {
+  onnx::TypeInfo t;
+  t.kind = onnx::TypeInfo::Kind::tensor;
+  t.elem_type = onnx::dtype_elem_type(dtype);
+  std::vector<onnx::Dim> shape;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    onnx::Dim d;
+    if (batch && i == 0)
+      d.param = "batch";
+    else
+      d.value = dims[i];
+    shape.push_back(d);
+  }
+  t.shape = std::move(shape);
+  return t;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out.append(out.empty() ? "" : ", ").append(s);
+  return out;
+}
+
+}  // namespace
+
+OnnxGraphBuilder::OnnxGraphBuilder(std::string graph_name) { graph_.name = std::move(graph_name); }
+
+onnx::Attribute OnnxGraphBuilder::int_attr(const std::string& name, int64_t v) {
+  onnx::Attribute a;
+  a.name = name;
+  a.type = onnx::Attribute::Type::i;
+  a.i = v;
+  return a;
+}
+
+onnx::Attribute OnnxGraphBuilder::ints_attr(const std::string& name, std::vector<int64_t> v) {
+  onnx::Attribute a;
+  a.name = name;
+  a.type = onnx::Attribute::Type::ints;
+  a.ints = std::move(v);
+  return a;
+}
+
+std::string OnnxGraphBuilder::input(const std::string& name, DType dtype, std::vector<int64_t> dims) {
+  graph_.inputs.push_back(onnx::ValueInfo{name, tensor_type(dtype, dims, true), ""});
+  return name;
+}
+
+std::string OnnxGraphBuilder::initializer(const std::string& name, const Tensor& t) {
+  onnx::TensorValue v;
+  v.name = name;
+  v.tensor = clone(t.detach());
+  v.elem_type = onnx::dtype_elem_type(t.dtype());
+  v.dims = v.tensor.shape();
+  graph_.initializers.push_back(std::move(v));
+  return name;
+}
+
+std::string OnnxGraphBuilder::node(const std::string& op_type, const std::string& prefix,
+                                   std::vector<std::string> inputs, std::vector<onnx::Attribute> attributes) {
+  onnx::Node n;
+  n.op_type = op_type;
+  n.name = prefix;
+  n.inputs = std::move(inputs);
+  n.outputs = {prefix + "_out"};
+  n.attributes = std::move(attributes);
+  graph_.nodes.push_back(std::move(n));
+  return graph_.nodes.back().outputs[0];
+}
+
+std::string OnnxGraphBuilder::conv2d(const nn::Conv2d& conv, const std::string& prefix, const std::string& x) {
+  std::vector<int64_t> pads = conv.padding;  // {h, w}
+  if (conv.padding_mode == "valid") pads = {0, 0};
+  std::vector<int64_t> begin = pads, end = pads;
+  if (conv.padding_mode == "same") {
+    // PyTorch's "same": the odd extra pixel goes to the end, as ONNX SAME_UPPER.
+    for (size_t i = 0; i < 2; ++i) {
+      const int64_t total = conv.dilation[i] * (conv.kernel_size[i] - 1);
+      begin[i] = total / 2;
+      end[i] = total - begin[i];
+    }
+  }
+  std::vector<std::string> inputs{x, initializer(prefix + ".weight", conv.weight)};
+  if (conv.bias.defined()) inputs.push_back(initializer(prefix + ".bias", conv.bias));
+  return node("Conv", prefix, std::move(inputs),
+              {ints_attr("dilations", conv.dilation), int_attr("group", conv.groups),
+               ints_attr("kernel_shape", conv.kernel_size), ints_attr("pads", {begin[0], begin[1], end[0], end[1]}),
+               ints_attr("strides", conv.stride)});
+}
+
+std::string OnnxGraphBuilder::linear(const nn::Linear& fc, const std::string& prefix, const std::string& x) {
+  std::vector<std::string> inputs{x, initializer(prefix + ".weight", fc.weight)};
+  if (fc.bias.defined()) inputs.push_back(initializer(prefix + ".bias", fc.bias));
+  return node("Gemm", prefix, std::move(inputs), {int_attr("transB", 1)});
+}
+
+std::string OnnxGraphBuilder::relu(const std::string& x) {
+  return node("Relu", "relu_" + std::to_string(++counter_), {x});
+}
+
+std::string OnnxGraphBuilder::max_pool2d(const std::string& x, std::vector<int64_t> kernel,
+                                         std::vector<int64_t> stride) {
+  return node("MaxPool", "maxpool_" + std::to_string(++counter_), {x},
+              {ints_attr("kernel_shape", std::move(kernel)), ints_attr("pads", {0, 0, 0, 0}),
+               ints_attr("strides", std::move(stride))});
+}
+
+std::string OnnxGraphBuilder::flatten(const std::string& x, int64_t axis) {
+  return node("Flatten", "flatten_" + std::to_string(++counter_), {x}, {int_attr("axis", axis)});
+}
+
+void OnnxGraphBuilder::output(const std::string& x, const std::string& name, DType dtype, std::vector<int64_t> dims) {
+  for (onnx::Node& n : graph_.nodes)
+    for (std::string& o : n.outputs)
+      if (o == x) o = name;
+  graph_.outputs.push_back(onnx::ValueInfo{name, tensor_type(dtype, dims, true), ""});
+}
+
+onnx::Model OnnxGraphBuilder::finish(const std::string& doc_string) {
+  onnx::Model m;
+  m.ir_version = 7;  // the IR of opset 13 (ONNX 1.8)
+  m.opset_imports = {onnx::OpsetImport{"", kOnnxExportOpset}};
+  m.producer_name = "hangu";
+  m.producer_version = std::string(version());
+  m.doc_string = doc_string;
+  m.graph = std::move(graph_);
+  graph_ = onnx::Graph{};
+  return m;
+}
+
+std::vector<std::string> onnx_export_names() { return {"lenet", "mlp"}; }
+
+onnx::Model export_onnx(const std::string& name, const nn::Module& module) {
+  if (name == "lenet") {
+    const auto* net = dynamic_cast<const LeNet*>(&module);
+    if (!net) throw ValueError(MsgId::onnx_export_not_model, "LeNet", name);
+    const DType dt = net->conv1->weight.dtype();
+    OnnxGraphBuilder b("lenet");
+    std::string x = b.input("input", dt, {-1, 1, 28, 28});
+    x = b.max_pool2d(b.relu(b.conv2d(*net->conv1, "conv1", x)), {2, 2}, {2, 2});
+    x = b.max_pool2d(b.relu(b.conv2d(*net->conv2, "conv2", x)), {2, 2}, {2, 2});
+    x = b.flatten(x, 1);
+    x = b.relu(b.linear(*net->fc1, "fc1", x));
+    x = b.relu(b.linear(*net->fc2, "fc2", x));
+    x = b.linear(*net->fc3, "fc3", x);
+    b.output(x, "logits", dt, {-1, 10});
+    return b.finish("LeNet-5 for 28x28 digits, exported by hangu");
+  }
+  if (name == "mlp") {
+    const auto* net = dynamic_cast<const Mlp*>(&module);
+    if (!net) throw ValueError(MsgId::onnx_export_not_model, "MLP", name);
+    const DType dt = net->fc1->weight.dtype();
+    OnnxGraphBuilder b("mlp");
+    std::string x = b.flatten(b.input("input", dt, {-1, 1, 28, 28}), 1);
+    x = b.relu(b.linear(*net->fc1, "fc1", x));
+    x = b.relu(b.linear(*net->fc2, "fc2", x));
+    x = b.linear(*net->fc3, "fc3", x);
+    b.output(x, "logits", dt, {-1, 10});
+    return b.finish("MNIST MLP (784-512-512-10), exported by hangu");
+  }
+  throw ValueError(MsgId::onnx_export_unknown_model, name, join(onnx_export_names()));
+}
+
+}  // namespace hangu::models
