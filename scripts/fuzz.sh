@@ -7,7 +7,7 @@
 # and out-of-memory inputs are saved to fuzz/crashes/TARGET/; each one found must be fixed and
 # committed under tests/fixtures/fuzz_regressions/TARGET/ (see docs/robustness.md).
 # Environment: HANGU_FUZZ_BUILD (build folder, default build-fuzz), JOBS (build jobs, default 2),
-# FUZZ_RSS_MB (default 2048), FUZZ_MALLOC_MB (largest single allocation, default 512).
+# FUZZ_RSS_MB (default 2048), FUZZ_MALLOC_MB (largest single allocation, default 512), FUZZ_NO_BUILD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +31,10 @@ if [ ! -f "$build/CMakeCache.txt" ] || ! grep -q '^HANGU_FUZZ:BOOL=ON' "$build/C
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
     -DHANGU_FUZZ=ON -DHANGU_BUILD_TESTS=OFF "${launcher[@]}"
 fi
-cmake --build "$build" -j"${JOBS:-2}" --target "fuzz_$target"
+# FUZZ_NO_BUILD=1 runs the program already built (when the tree changed in places the loaders do not use).
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ] || [ ! -x "$build/bin/fuzz_$target" ]; then
+  cmake --build "$build" -j"${JOBS:-2}" --target "fuzz_$target"
+fi
 
 work="$build/corpus/$target"
 crashes="fuzz/crashes/$target"

@@ -15,6 +15,8 @@
 #include "hangu/core/error.h"
 #include "hangu/io/atomic_file.h"
 #include "hangu/io/checkpoint.h"
+#include "hangu/io/npy.h"
+#include "hangu/io/safetensors.h"
 #include "hangu/ops/creation.h"
 
 namespace fs = std::filesystem;
@@ -52,6 +54,40 @@ TEST(CheckedMath, ShapeProductAndByteSize) {
   EXPECT_THROW(hangu::checked_numel(huge), hangu::ValueError);
   EXPECT_THROW(hangu::checked_nbytes(negative, 4), hangu::ValueError);
   EXPECT_EQ(hangu::checked_nbytes(ok, 2), 48);
+}
+
+TEST(CheckedMath, LayoutExtent) {
+  const std::vector<int64_t> ok = {0, 5, 3}, huge = {0, int64_t{1} << 40, int64_t{1} << 40}, negative = {1, -2};
+  EXPECT_EQ(hangu::try_numel(huge), 0);  // no elements ...
+  EXPECT_EQ(hangu::try_layout_extent(huge), std::nullopt);  // ... yet its strides cannot be represented
+  EXPECT_EQ(hangu::try_layout_extent(ok), 15);
+  EXPECT_EQ(hangu::try_layout_extent(negative), std::nullopt);
+  EXPECT_THROW(hangu::empty({0, int64_t{1} << 40, int64_t{1} << 40}), hangu::ValueError);
+  EXPECT_EQ(hangu::empty({0, int64_t{1} << 30, int64_t{1} << 30}).strides(),
+            (hangu::Strides{int64_t{1} << 60, int64_t{1} << 30, 1}));
+}
+
+// The inputs the fuzzers found (tests/fixtures/fuzz_regressions/) now fail with a FormatError that
+// names the file and the shape; before the fix the strides of the empty tensor overflowed (UB).
+TEST(FuzzFindings, ZeroSizedTensorsWithHugeDims) {
+  hangu::set_language(hangu::Lang::en);
+  const fs::path dir = fs::path(HANGU_FIXTURE_DIR) / "fuzz_regressions";
+  std::string npy = hangu::io::read_file((dir / "npy" / "zero_dim_huge_strides-27b97072").string());
+  try {
+    (void)hangu::io::parse_npy(npy.data(), npy.size(), "x.npy");
+    ADD_FAILURE() << "accepted";
+  } catch (const hangu::FormatError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "x.npy: data overflows 64-bit size arithmetic (shape [0, 99, 99999999000000, 999])");
+  }
+  std::string st = hangu::io::read_file((dir / "safetensors" / "zero_dim_huge_strides").string());
+  try {
+    (void)hangu::io::parse_safetensors(st.data(), st.size(), "x.safetensors");
+    ADD_FAILURE() << "accepted";
+  } catch (const hangu::FormatError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "x.safetensors: tensor 'w' overflows 64-bit size arithmetic (shape [0, 1099511627776, 1099511627776])");
+  }
 }
 
 TEST(AtomicFile, StaleTemporariesOfDeadProcessesAreRemoved) {

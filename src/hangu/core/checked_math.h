@@ -32,6 +32,15 @@ namespace hangu {
   return bytes;
 }
 
+// Product of max(dim, 1): how far the strides of a contiguous layout of `shape` reach. It can
+// overflow even when numel is 0 (shape [0, 2^40, 2^40]); nullopt then, or on a negative dim.
+[[nodiscard]] inline std::optional<int64_t> try_layout_extent(std::span<const int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (d < 0 || !try_mul(n, d > 0 ? d : 1, &n)) return std::nullopt;
+  return n;
+}
+
 inline int64_t checked_mul(int64_t a, int64_t b, const char* what = "size") {
   int64_t r;
   if (!try_mul(a, b, &r)) throw_size_overflow(what);

@@ -25,7 +25,8 @@ Strides contiguous_strides(IntList shape) {
   int64_t acc = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     s[i] = acc;
-    acc *= shape[i] > 0 ? shape[i] : 1;
+    // Checked: a tensor with a 0 dim has no elements, yet its other dims can still be huge.
+    if (i > 0) acc = checked_mul(acc, shape[i] > 0 ? shape[i] : 1, "contiguous strides");
   }
   return s;
 }

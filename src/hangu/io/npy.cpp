@@ -352,7 +352,7 @@ Tensor parse_npy(const void* data, size_t size, const std::string& name) {
   const int64_t data_size = static_cast<int64_t>(size) - data_start;
   std::optional<int64_t> numel_opt = try_numel(h.shape);
   std::optional<int64_t> file_bytes_opt = try_nbytes(h.shape, h.descr.itemsize);
-  if (!numel_opt || !file_bytes_opt) throw FormatError(MsgId::io_size_overflow, name, "data", shape_str(h.shape));
+  if (!numel_opt || !file_bytes_opt || !try_layout_extent(h.shape)) throw FormatError(MsgId::io_size_overflow, name, "data", shape_str(h.shape));
   const int64_t numel = *numel_opt, file_bytes = *file_bytes_opt;
   if (file_bytes > data_size) {
     int64_t need = file_bytes > INT64_MAX - data_start ? INT64_MAX : data_start + file_bytes;

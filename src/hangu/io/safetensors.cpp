@@ -104,7 +104,7 @@ Entry parse_entry(const std::string& name, const Json& info, const std::string& 
   }
 
   std::optional<int64_t> bytes = try_nbytes(e.shape, dtype_size(e.dtype));
-  if (!bytes) throw FormatError(MsgId::io_size_overflow, file, what, shape_str(e.shape));
+  if (!bytes || !try_layout_extent(e.shape)) throw FormatError(MsgId::io_size_overflow, file, what, shape_str(e.shape));
   const int64_t nbytes = *bytes;
   if (e.end - e.begin != nbytes)
     throw FormatError(MsgId::st_size_mismatch, file, name, e.begin, e.end, e.end - e.begin,
