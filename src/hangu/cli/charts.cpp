@@ -81,6 +81,16 @@ Frame frame_at(int64_t ox, size_t n, const AxisTicks& t) {
                t};
 }
 
+// The legend goes to the bottom of the plot when the curves end in its upper half (accuracy),
+// else to the top (loss), so that it does not cover the last epochs.
+bool legend_at_bottom(const ChartPanel& p, const Frame& f) {
+  double sum = 0;
+  int n = 0;
+  for (const ChartSeries& c : p.series)
+    if (!c.values.empty() && std::isfinite(c.values.back())) sum += c.values.back(), ++n;
+  return n > 0 && f.y(sum / n) < (f.y0 + f.y1) / 2;
+}
+
 // Epoch ticks: at most about ten labels.
 size_t epoch_tick_step(size_t n) { return std::max<size_t>(1, (n + 9) / 10); }
 
@@ -157,7 +167,8 @@ std::string line_chart_svg(const std::vector<ChartPanel>& panels, const std::str
         if (std::isfinite(c.values[e]))
           s += "<circle cx=\"" + num(f.x(e)) + "\" cy=\"" + num(f.y(c.values[e])) + "\" r=\"3\" fill=\"" +
                hex(c.color) + "\"/>\n";
-      const double ly = f.y0 + 16 + 18 * static_cast<double>(si);
+      const double ly = legend_at_bottom(p, f) ? f.y1 - 10 - 18 * static_cast<double>(p.series.size() - 1 - si)
+                                               : f.y0 + 16 + 18 * static_cast<double>(si);
       s += "<line x1=\"" + num(f.x1 - 150) + "\" x2=\"" + num(f.x1 - 130) + "\" y1=\"" + num(ly - 4) + "\" y2=\"" +
            num(ly - 4) + "\" stroke=\"" + hex(c.color) + "\" stroke-width=\"2\"/>\n";
       s += "<text x=\"" + num(f.x1 - 125) + "\" y=\"" + num(ly) + "\">" + escape_xml(c.label) + "</text>\n";
@@ -206,7 +217,9 @@ data::Image line_chart_png(const std::vector<ChartPanel>& panels) {
                 static_cast<int64_t>(y) + 3, c.color);
         px = x, py = y, have_prev = true;
       }
-      const auto ly = static_cast<int64_t>(f.y0) + 10 + 14 * static_cast<int64_t>(si);
+      const auto ly = legend_at_bottom(p, f)
+                          ? static_cast<int64_t>(f.y1) - 16 - 14 * static_cast<int64_t>(p.series.size() - 1 - si)
+                          : static_cast<int64_t>(f.y0) + 10 + 14 * static_cast<int64_t>(si);
       const auto lx = static_cast<int64_t>(f.x1) - 150;
       cv.rect(lx, ly + 2, lx + 18, ly + 5, c.color);
       cv.text(lx + 24, ly, c.ascii_label, ink);

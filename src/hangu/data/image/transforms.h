@@ -54,11 +54,13 @@ Image random_resized_crop(const Image& image, int64_t size, Generator& gen, doub
                           double scale_hi = 1.0, double ratio_lo = 3.0 / 4.0, double ratio_hi = 4.0 / 3.0);
 
 // Training augmentation, applied in this order: random resized crop back to the same size
-// (area min_scale..1, ratio 3/4..4/3), horizontal flip (p = 0.5), rotation by up to
+// (area min_scale..1, aspect ratio min_ratio..max_ratio: milder than ImageNet's 3/4..4/3, which
+// distorts small subjects), horizontal flip (p = 0.5), rotation by up to
 // ±rotate_degrees, brightness / contrast / saturation factors in [1 - x, 1 + x].
 struct AugmentOptions {
   bool crop = true;
   double min_scale = 0.8;
+  double min_ratio = 0.9, max_ratio = 1.1;
   bool hflip = false;  // off by default: mirrored digits or letters are other classes
   double rotate_degrees = 10.0;
   double brightness = 0.2, contrast = 0.2, saturation = 0.2;
