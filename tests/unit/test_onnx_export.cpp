@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "cli_util.h"
@@ -283,4 +284,62 @@ TEST(OnnxExport, TrainedLeNetRunsInOnnxRuntime) {
   const double d = relative_diff(io::load_npy(dir.file("ort.npy")), net.logits);
   std::printf("ONNX Runtime vs native LeNet: max difference %.3g of the largest logit\n", d);
   EXPECT_LE(d, 1e-5);
+}
+
+// Issue 7: an image classifier folder (what `hangu train --data FOLDER` writes) exported with
+// `hangu export --model DIR --onnx OUT`: the runtime gives the model's own logits (batch norm in
+// inference form included), and the file carries the class names and the preprocessing.
+TEST(OnnxExport, ImageClassifierFolder) {
+  TempDir dir;
+  manual_seed(6);
+  auto net = models::create("cnn", 3);
+  // Running statistics other than the initial 0 / 1, so that exporting them is tested.
+  Generator gen(7);
+  auto* cnn = dynamic_cast<models::SmallCnn*>(net.get());
+  ASSERT_NE(cnn, nullptr);
+  for (nn::BatchNorm2d* bn : {cnn->bn1.get(), cnn->bn2.get(), cnn->bn3.get(), cnn->bn4.get()}) {
+    copy_(bn->running_mean, randn(IntList(bn->running_mean.shape()), DType::f32, &gen));
+    copy_(bn->running_var, add(rand(IntList(bn->running_var.shape()), DType::f32, &gen), Scalar(0.5)));
+  }
+  net->eval();
+  const std::string folder = dir.file("pigs-model");
+  fs::create_directories(folder);
+  {
+    // model.json as `hangu train --data` writes it (cli/image_model.h).
+    std::ofstream f(folder + "/model.json");
+    f << R"({"format": "hangu-image-classifier", "version": 1, "model": "cnn", "weights": "model.safetensors",
+            "classes": ["一号猪", "二号猪", "三号猪"],
+            "preprocessing": {"resize_shorter_side": 32, "center_crop": 32, "color": "RGB", "scale": "pixel / 255",
+                              "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}})";
+  }
+  nn::save_weights(*net, folder + "/model.safetensors");
+
+  const Shape shape{2, 3, 32, 32};
+  Tensor x = randn(IntList(shape), DType::f32, &gen);
+  Tensor logits;
+  {
+    NoGradGuard no_grad;
+    logits = (*net)(x);
+  }
+  const std::string out = dir.file("pigs.onnx");
+  auto e = run_hangu("export --model '" + folder + "' --onnx '" + out + "' --json");
+  ASSERT_EQ(e.code, 0) << e.out;
+  EXPECT_EQ(io::Json::parse(e.out, "stdout").find("model")->as_string(), "cnn");
+  const onnx::Model m = onnx::load_model(out);
+  EXPECT_EQ(m.metadata.at("hangu:classes"), "[\"一号猪\",\"二号猪\",\"三号猪\"]");
+  EXPECT_TRUE(contains(m.metadata.at("hangu:preprocessing"), "\"mean\"")) << m.metadata.at("hangu:preprocessing");
+  EXPECT_EQ(dims_text(m.graph.inputs[0].type), "batch,3,32,32");
+
+  io::save_npy(dir.file("x.npy"), x);
+  auto r = run_hangu("run '" + out + "' --input input='" + dir.file("x.npy") + "' --output-dir '" + dir.file("o") + "'");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const double d = relative_diff(io::load_npy(dir.file("o/logits.npy")), logits);
+  std::printf("exported image classifier vs native: max difference %.3g of the largest logit\n", d);
+  EXPECT_LE(d, 1e-5);
+
+  // A folder that is not a model, and a model that cannot be exported, exit 2 with one line.
+  auto bad = run_hangu("export --model '" + dir.file("nothing") + "' --onnx '" + out + "'", "en_US.UTF-8",
+                       "2>&1 >/dev/null");
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_EQ(count_lines(bad.out), 1) << bad.out;
 }

@@ -3,7 +3,9 @@
 #include "hangu/core/version.h"
 #include "hangu/models/lenet.h"
 #include "hangu/models/mlp.h"
+#include "hangu/models/small_cnn.h"
 #include "hangu/ops/copy.h"
+#include "hangu/ops/creation.h"
 
 namespace hangu::models {
 
@@ -51,6 +53,14 @@ onnx::Attribute OnnxGraphBuilder::ints_attr(const std::string& name, std::vector
   a.name = name;
   a.type = onnx::Attribute::Type::ints;
   a.ints = std::move(v);
+  return a;
+}
+
+onnx::Attribute OnnxGraphBuilder::float_attr(const std::string& name, float v) {
+  onnx::Attribute a;
+  a.name = name;
+  a.type = onnx::Attribute::Type::f;
+  a.f = v;
   return a;
 }
 
@@ -118,6 +128,23 @@ std::string OnnxGraphBuilder::max_pool2d(const std::string& x, std::vector<int64
                ints_attr("strides", std::move(stride))});
 }
 
+std::string OnnxGraphBuilder::batch_norm(const nn::BatchNorm& bn, const std::string& prefix, const std::string& x) {
+  if (!bn.running_mean.defined())
+    throw ValueError(MsgId::onnx_export_not_model, "BatchNorm with running statistics", prefix);
+  // Without affine parameters the scale is 1 and the shift 0, as ONNX needs both inputs.
+  const Tensor scale = bn.weight.defined() ? bn.weight : ones_like(bn.running_mean);
+  const Tensor shift = bn.bias.defined() ? bn.bias : zeros_like(bn.running_mean);
+  return node("BatchNormalization", prefix,
+              {x, initializer(prefix + ".weight", scale), initializer(prefix + ".bias", shift),
+               initializer(prefix + ".running_mean", bn.running_mean),
+               initializer(prefix + ".running_var", bn.running_var)},
+              {float_attr("epsilon", static_cast<float>(bn.eps))});
+}
+
+std::string OnnxGraphBuilder::global_average_pool(const std::string& x) {
+  return node("GlobalAveragePool", "gap_" + std::to_string(++counter_), {x});
+}
+
 std::string OnnxGraphBuilder::flatten(const std::string& x, int64_t axis) {
   return node("Flatten", "flatten_" + std::to_string(++counter_), {x}, {int_attr("axis", axis)});
 }
@@ -142,6 +169,27 @@ onnx::Model OnnxGraphBuilder::finish(const std::string& doc_string) {
 }
 
 std::vector<std::string> onnx_export_names() { return {"lenet", "mlp"}; }
+
+std::vector<std::string> image_onnx_export_names() { return {"cnn"}; }
+
+onnx::Model export_image_onnx(const std::string& name, const nn::Module& module, int64_t image_size) {
+  if (name == "cnn") {
+    const auto* net = dynamic_cast<const SmallCnn*>(&module);
+    if (!net) throw ValueError(MsgId::onnx_export_not_model, "SmallCnn", name);
+    const DType dt = net->conv1->weight.dtype();
+    OnnxGraphBuilder b("cnn");
+    std::string x = b.input("input", dt, {-1, net->conv1->in_channels, image_size, image_size});
+    x = b.relu(b.batch_norm(*net->bn1, "bn1", b.conv2d(*net->conv1, "conv1", x)));
+    x = b.max_pool2d(b.relu(b.batch_norm(*net->bn2, "bn2", b.conv2d(*net->conv2, "conv2", x))), {2, 2}, {2, 2});
+    x = b.max_pool2d(b.relu(b.batch_norm(*net->bn3, "bn3", b.conv2d(*net->conv3, "conv3", x))), {2, 2}, {2, 2});
+    x = b.relu(b.batch_norm(*net->bn4, "bn4", b.conv2d(*net->conv4, "conv4", x)));
+    x = b.flatten(b.global_average_pool(x), 1);
+    x = b.linear(*net->fc, "fc", x);
+    b.output(x, "logits", dt, {-1, net->fc->out_features});
+    return b.finish("Small CNN image classifier, exported by hangu");
+  }
+  throw ValueError(MsgId::onnx_export_unknown_model, name, join(image_onnx_export_names()));
+}
 
 onnx::Model export_onnx(const std::string& name, const nn::Module& module) {
   if (name == "lenet") {

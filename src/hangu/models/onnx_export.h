@@ -8,6 +8,7 @@
 #include "hangu/io/onnx/model.h"
 #include "hangu/nn/conv.h"
 #include "hangu/nn/linear.h"
+#include "hangu/nn/normalization.h"
 
 namespace hangu::models {
 
@@ -30,6 +31,9 @@ class OnnxGraphBuilder {
   std::string linear(const nn::Linear& fc, const std::string& prefix, const std::string& x);  // Gemm, transB = 1
   std::string relu(const std::string& x);
   std::string max_pool2d(const std::string& x, std::vector<int64_t> kernel, std::vector<int64_t> stride);
+  // BatchNormalization with the running statistics (inference form).
+  std::string batch_norm(const nn::BatchNorm& bn, const std::string& prefix, const std::string& x);
+  std::string global_average_pool(const std::string& x);
   std::string flatten(const std::string& x, int64_t axis);
 
   // Renames the value `x` to `name` (the last node's output) and declares it a graph output.
@@ -38,6 +42,7 @@ class OnnxGraphBuilder {
 
   static io::onnx::Attribute int_attr(const std::string& name, int64_t v);
   static io::onnx::Attribute ints_attr(const std::string& name, std::vector<int64_t> v);
+  static io::onnx::Attribute float_attr(const std::string& name, float v);
 
  private:
   io::onnx::Graph graph_;
@@ -49,5 +54,11 @@ std::vector<std::string> onnx_export_names();
 // The ONNX model of `module`, which models::create(name) made (its current weights).
 // ValueError for a name without an exporter or a module of another class.
 io::onnx::Model export_onnx(const std::string& name, const nn::Module& module);
+
+// Image classifiers (`hangu train --data FOLDER`) that can be exported: "cnn".
+std::vector<std::string> image_onnx_export_names();
+// The image classifier `module` (models::create(name, num_classes)) as ONNX: input "input"
+// [batch, 3, image_size, image_size] (normalised RGB), output "logits" [batch, num_classes].
+io::onnx::Model export_image_onnx(const std::string& name, const nn::Module& module, int64_t image_size);
 
 }  // namespace hangu::models
