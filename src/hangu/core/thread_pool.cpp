@@ -1,6 +1,7 @@
 #include "hangu/core/thread_pool.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -42,6 +43,31 @@ struct Job {
   }
 };
 
+// Workers and the caller spin for a short while before sleeping: a training step is a stream of
+// parallel_for calls separated by short serial gaps, and waking a sleeping thread costs 30-40 us
+// (futex + scheduler), more than a small GEMM or convolution takes. The spin is bounded in time
+// so that an idle pool does not burn CPU.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// Spins until pred() holds or kSpin has passed; returns pred().
+template <typename Pred>
+bool spin_until(Pred pred) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 0;; ++i) {
+    if (pred()) return true;
+    cpu_relax();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() >= deadline) return pred();
+  }
+}
+
 class Pool {
  public:
   explicit Pool(int nthreads) : nthreads_(nthreads) {
@@ -51,6 +77,7 @@ class Pool {
     {
       std::lock_guard<std::mutex> g(mu_);
       stop_ = true;
+      published_.fetch_add(1, std::memory_order_release);
     }
     cv_.notify_all();
     for (auto& w : workers_) w.join();
@@ -62,14 +89,19 @@ class Pool {
       std::lock_guard<std::mutex> g(mu_);
       job_ = &job;
       ++generation_;
+      published_.store(generation_, std::memory_order_release);
     }
     cv_.notify_all();
     t_in_parallel = true;
     job.work();
     t_in_parallel = false;
     // Wait for chunks still running on workers, then retire the job so no worker touches it.
+    auto finished = [&] {
+      return job.done.load(std::memory_order_acquire) == job.nchunks && active_.load(std::memory_order_acquire) == 0;
+    };
+    spin_until(finished);
     std::unique_lock<std::mutex> lk(mu_);
-    done_cv_.wait(lk, [&] { return job.done.load(std::memory_order_acquire) == job.nchunks && active_ == 0; });
+    done_cv_.wait(lk, finished);
     job_ = nullptr;
   }
 
@@ -79,15 +111,21 @@ class Pool {
     uint64_t seen = 0;
     std::unique_lock<std::mutex> lk(mu_);
     for (;;) {
+      if (!stop_ && !(job_ != nullptr && generation_ != seen)) {
+        // Spin without the lock for the next job before sleeping on the condition variable.
+        lk.unlock();
+        spin_until([&] { return published_.load(std::memory_order_acquire) != seen; });
+        lk.lock();
+      }
       cv_.wait(lk, [&] { return stop_ || (job_ != nullptr && generation_ != seen); });
       if (stop_) return;
       seen = generation_;
       Job* job = job_;
-      ++active_;
+      active_.fetch_add(1, std::memory_order_acq_rel);
       lk.unlock();
       job->work();
       lk.lock();
-      --active_;
+      active_.fetch_sub(1, std::memory_order_acq_rel);
       done_cv_.notify_all();
     }
   }
@@ -98,7 +136,8 @@ class Pool {
   std::condition_variable cv_, done_cv_;
   Job* job_ = nullptr;
   uint64_t generation_ = 0;
-  int active_ = 0;
+  std::atomic<uint64_t> published_{0};  // generation_ (or a stop signal), readable without mu_
+  std::atomic<int> active_{0};          // workers inside job->work(); changed under mu_
   bool stop_ = false;
 };
 
