@@ -1,6 +1,7 @@
 #pragma once
 // The commands of the `hangu` program. Each returns the process exit code
 // (0 success, 1 failure of the work, 2 bad usage or bad input) or throws hangu::Error.
+#include <optional>
 #include <vector>
 
 #include "hangu/cli/args.h"
@@ -40,5 +41,11 @@ int run_onnx_test(const ParsedArgs& args);
 // `predict --model MODEL_FOLDER IMAGE_OR_FOLDER... [--top-k K] [--json]` (predict_cmd.cpp).
 std::vector<OptionSpec> predict_options();
 int run_predict(const ParsedArgs& args);
+
+// `generate --model DIR --prompt TEXT --max-new-tokens N [...] [--json]` (generate_cmd.cpp).
+std::vector<OptionSpec> generate_options();
+int run_generate(const ParsedArgs& args);
+// `train --model gpt --text FILE --out DIR ...` (text_train_cmd.cpp): runs when --text is given.
+std::optional<int> maybe_run_train_text(const ParsedArgs& args);
 
 }  // namespace hangu::cli

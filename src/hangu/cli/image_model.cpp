@@ -117,7 +117,7 @@ ImageModel load_image_model(const std::string& dir) {
   if (const io::Json* t = j.find("training")) m.info.training = *t;
   if (const io::Json* h = j.find("history")) m.info.history = *h;
 
-  m.net = models::create(m.info.model, static_cast<int64_t>(m.info.classes.size()));
+  m.net = models::create(m.info.model, static_cast<int64_t>(m.info.classes.size()), m.info.image_size);
   const std::string weights = (fs::path(dir) / kImageModelWeights).string();
   as_bad_input([&] { nn::load_weights(*m.net, weights, true); });
   m.net->eval();

@@ -13,6 +13,7 @@
 #include "hangu/cli/image_commands.h"
 #include "hangu/cli/image_metrics.h"
 #include "hangu/cli/image_model.h"
+#include "hangu/cli/image_transfer.h"
 #include "hangu/cli/progress.h"
 #include "hangu/cli/train_config.h"
 #include "hangu/cli/trainer.h"
@@ -34,8 +35,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kImageOnly[] = {"--image-size", "--val-split", "--val-data", "--augment"};
-constexpr const char* kMnistOnly[] = {"--resume", "--init", "--steps", "--checkpoint-every"};
+constexpr const char* kImageOnly[] = {"--image-size", "--val-split", "--val-data", "--augment", "--freeze-backbone"};
+constexpr const char* kMnistOnly[] = {"--resume", "--steps", "--checkpoint-every"};
 
 // Defaults for image folders where the option is not given. On the issue-7 data set (10 classes
 // x 300 digits, tools/make_pig_faces.py) they give 97.8% validation accuracy; the PyTorch twin
@@ -176,6 +177,9 @@ int run_train_images(const ParsedArgs& args) {
   if (!c.was_given("--weight-decay")) c.weight_decay = kDefaultWeightDecay;
   if (c.out.empty()) c.out = default_out(c.data);
   const ImageTrainOptions o = parse_image_options(args, ctx);
+  // --init loads a backbone (the head may differ) here, not the Trainer's strict load.
+  ImageTransfer transfer(args, c.model);
+  c.init.clear();
   const bool text = !c.json;
 
   // The data: every bad input exits 2 before any training.
@@ -212,9 +216,8 @@ int run_train_images(const ParsedArgs& args) {
     throw ValueError(MsgId::img_folder_no_val, ctx + " " + c.data);
   auto train = std::make_shared<data::AugmentedSubset>(folder, train_indices, o.augment, c.seed);
 
-  const std::string model_name = c.model;
   Trainer trainer(c, train, val ? val : std::make_shared<data::Subset>(folder, std::vector<int64_t>{}),
-                  [&] { return models::create(model_name, num_classes); });
+                  [&] { return transfer.make(num_classes, o.image_size); });
   const std::string epochs_text = std::to_string(*c.epochs);
   if (text) {
     print_line(stdout, tr(MsgId::img_train_data, {c.data, std::to_string(num_classes), std::to_string(folder->size()),
@@ -225,6 +228,7 @@ int run_train_images(const ParsedArgs& args) {
                           {c.model, std::to_string(o.image_size), epochs_text, std::to_string(c.batch_size),
                            c.optimizer, io::Json(c.lr).dump(), aug == "none" ? tr(MsgId::img_augment_none) : aug,
                            std::to_string(get_num_threads())}));
+    for (const std::string& line : transfer.report()) print_line(stdout, line);
   }
 
   ImageModelInfo info;
@@ -232,6 +236,10 @@ int run_train_images(const ParsedArgs& args) {
   info.classes = classes;
   info.image_size = o.image_size;
   info.training = training_json(c, o, train->size(), val_n);
+  if (transfer.active()) {
+    info.training["init"] = transfer.init();
+    info.training["freeze_backbone"] = transfer.freeze();
+  }
   std::error_code ec;
   fs::create_directories(c.out, ec);
   if (ec) throw IoError(MsgId::io_write_failed, c.out, "create_directories", ec.message());

@@ -12,6 +12,7 @@
 #include "hangu/core/i18n.h"
 #include "hangu/core/thread_pool.h"
 #include "hangu/core/version.h"
+#include "hangu/dist/dist.h"
 
 namespace hangu::cli {
 namespace {
@@ -42,6 +43,7 @@ const Command kCommands[] = {
     {"export", "导出", export_options, run_export, false},
     {"run", "运行", run_options, run_run, true},
     {"onnx-test", "一致性测试", onnx_test_options, run_onnx_test, true},
+    {"generate", "生成", generate_options, run_generate, false},
 };
 
 const Command* find_command(const std::string& word) {
@@ -174,26 +176,37 @@ void print_error(const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace hangu;
+  // Under mpirun each process is one rank of data-parallel training (hangu/dist): MPI starts
+  // here, ends here on success, and after an error every rank is ended (dist::abort) so that none
+  // waits for a rank that has gone.
+  auto fail = [](int code) {
+    if (dist::world_size() > 1) dist::abort(code);
+    return code;
+  };
   try {
+    dist::init_if_launched(&argc, &argv, "hangu");
     std::vector<std::string> args(argv + 1, argv + argc);
-    return cli::run(args);
+    const int code = cli::run(args);
+    if (code != 0) return fail(code);
+    dist::finalize();
+    return 0;
   } catch (const Error& e) {
     try {
       cli::print_error(e.what());
     } catch (...) {
     }
-    return cli::exit_code(e);
+    return fail(cli::exit_code(e));
   } catch (const std::exception& e) {
     try {
       cli::print_error(tr(MsgId::cli_internal_error, {e.what()}));
     } catch (...) {
     }
-    return 1;
+    return fail(1);
   } catch (...) {
     try {
       cli::print_error(tr(MsgId::cli_unknown_failure));
     } catch (...) {
     }
-    return 1;
+    return fail(1);
   }
 }

@@ -14,6 +14,7 @@
 #include "hangu/core/i18n.h"
 #include "hangu/core/thread_pool.h"
 #include "hangu/data/mnist.h"
+#include "hangu/dist/dist.h"
 #include "hangu/io/json.h"
 #include "hangu/models/registry.h"
 #include "hangu/models/weights.h"
@@ -38,11 +39,14 @@ std::string percent(const EvalResult& r) { return fixed(100.0 * r.accuracy(), 2)
 
 int run_train(const ParsedArgs& args) {
   const auto t0 = Clock::now();
+  if (std::optional<int> done = maybe_run_train_text(args)) return *done;    // a text file (GPT)
   if (std::optional<int> done = maybe_run_train_images(args)) return *done;  // an image folder
   TrainConfig config = parse_train_config(args);
   Trainer trainer(std::move(config));
   const TrainConfig& c = trainer.config();
-  const bool text = !c.json;
+  // With several ranks (mpirun) only rank 0 logs, evaluates and prints the result.
+  const bool lead = dist::rank() == 0;
+  const bool text = !c.json && lead;
   const bool tty = text && is_terminal(stdout);
   const std::string epochs_text = c.epochs ? std::to_string(*c.epochs) : "-";
 
@@ -51,6 +55,10 @@ int run_train(const ParsedArgs& args) {
         tr(MsgId::cli_train_start, {c.model, std::to_string(trainer.train_size()), std::to_string(trainer.test_size()),
                                     std::to_string(trainer.num_batches()), std::to_string(c.batch_size), c.optimizer,
                                     io::Json(c.lr).dump(), std::to_string(get_num_threads())}));
+    if (dist::world_size() > 1)
+      print_line(tr(MsgId::dist_train_ranks, {std::to_string(dist::world_size()),
+                                              std::to_string(c.batch_size / dist::world_size()),
+                                              std::to_string(trainer.sync_buckets())}));
     if (trainer.resumed())
       print_line(tr(MsgId::cli_train_resumed,
                     {c.resume, std::to_string(trainer.epoch() + 1), std::to_string(trainer.global_step())}));
@@ -92,7 +100,7 @@ int run_train(const ParsedArgs& args) {
   };
   TrainResult r = trainer.run(on_step, on_epoch, text);
   progress.clear();
-  if (test_step != trainer.global_step()) test = trainer.evaluate_test();
+  if (lead && test_step != trainer.global_step()) test = trainer.evaluate_test();
   if (!c.out.empty()) trainer.save(c.out);
   const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
   const double rate = r.train_seconds > 0 ? static_cast<double>(r.samples_run) / r.train_seconds : 0.0;
@@ -107,6 +115,7 @@ int run_train(const ParsedArgs& args) {
     }
     return 0;
   }
+  if (!lead) return 0;
   io::Json j = io::Json::object();
   j["model"] = c.model;
   j["optimizer"] = c.optimizer;
@@ -126,6 +135,8 @@ int run_train(const ParsedArgs& args) {
   j["samples_per_second"] = number(rate);
   j["train_seconds"] = r.train_seconds;
   j["wall_seconds"] = wall;
+  j["ranks"] = r.ranks;
+  j["sync_wait_seconds"] = r.sync_wait_seconds;
   j["out"] = c.out.empty() ? io::Json() : io::Json(c.out);
   print_line(j.dump());
   return 0;

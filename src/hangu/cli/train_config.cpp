@@ -82,7 +82,11 @@ std::vector<OptionSpec> train_options() {
           {"--resume", true},       {"--init", true},        {"--json", false},
           {"--checkpoint-every", true}, {"--on-nan", true},
           // image folders (image_train_cmd.cpp)
-          {"--image-size", true}, {"--val-split", true}, {"--val-data", true}, {"--augment", true}};
+          {"--image-size", true}, {"--val-split", true}, {"--val-data", true}, {"--augment", true},
+          {"--freeze-backbone", false},
+          // text (text_train_cmd.cpp)
+          {"--text", true}, {"--seq-len", true}, {"--layers", true}, {"--width", true}, {"--heads", true},
+          {"--eval-every", true}};
 }
 
 TrainConfig parse_train_config(const ParsedArgs& args) { return parse_train_config(args, kModels, ""); }

@@ -12,6 +12,7 @@
 #include "hangu/core/error.h"
 #include "hangu/core/rng.h"
 #include "hangu/data/mnist.h"
+#include "hangu/dist/dist.h"
 #include "hangu/io/atomic_file.h"
 #include "hangu/io/checkpoint.h"
 #include "hangu/io/json.h"
@@ -140,17 +141,23 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const data::Dataset> train,
     t_max_ = member(cfg, "t_max", c_.resume).as_int();
   }
 
+  const int world = dist::world_size();
+  if (world > 1 && c_.batch_size % world != 0)
+    throw ValueError(MsgId::dist_batch_indivisible, "train", c_.batch_size, world);
+
   manual_seed(c_.seed);
   model_ = make_model_ ? make_model_() : models::create(c_.model);
   if (!c_.init.empty()) as_bad_input([&] { nn::load_weights(*model_, c_.init, true); });
   loader_ = std::make_unique<data::DataLoader>(
-      train_, data::DataLoaderOptions{c_.batch_size, c_.shuffle, c_.seed, false, c_.workers, 2});
+      train_, data::DataLoaderOptions{c_.batch_size, c_.shuffle, c_.seed, false, c_.workers, 2, world, dist::rank()});
   build_optimizer();
   if (c_.ema > 0) {
     ema_ = std::make_unique<optim::EMA>(model_->parameters(), c_.ema);
     ema_model_ = make_model_ ? make_model_() : models::create(c_.model);
   }
   if (!c_.resume.empty()) resume_from(ckpt, c_.resume);
+  // After --init / --resume, so that every rank starts from rank 0's (equal) weights.
+  if (world > 1) ddp_ = std::make_unique<dist::DistributedDataParallel>(model_, dist::ddp_options_from_env());
 }
 
 nn::Module& Trainer::final_model() {
@@ -259,10 +266,29 @@ TrainResult Trainer::run(const StepFn& on_step, const EpochFn& on_epoch, bool ev
     while (!(c_.steps && global_step_ >= *c_.steps)) {
       std::optional<data::Batch> b = it.next();
       if (!b) break;
-      Tensor loss = cross_entropy((*model_)(b->data), b->target);
-      opt_->zero_grad();
-      loss.backward();
-      const double l = loss.item<double>();
+      // With several ranks each one holds its shard of the global batch (`n` samples of it).
+      const int64_t n = std::min<int64_t>(c_.batch_size, train_size() - batch_ * c_.batch_size);
+      const int64_t mine = b->target.defined() ? b->target.numel() : 0;
+      double l = 0.0;
+      if (mine > 0) {
+        Tensor loss = cross_entropy((*model_)(b->data), b->target);
+        // Unequal shards (a short last batch) weigh each rank's mean by its share, so that the
+        // average over ranks is the mean over the global batch.
+        if (mine * dist::world_size() != n)
+          loss = mul(loss, static_cast<double>(mine * dist::world_size()) / static_cast<double>(n));
+        opt_->zero_grad();
+        loss.backward();
+        l = loss.item<double>();
+      } else {
+        opt_->zero_grad();
+      }
+      if (ddp_) {
+        ddp_->finish_gradient_sync();
+        Tensor lt = empty({1}, DType::f64);
+        *lt.data_ptr<double>() = l;
+        dist::all_reduce(lt, dist::ReduceOp::mean);  // the global batch's loss, equal on every rank
+        l = lt.item<double>();
+      }
       // A NaN/Inf loss or gradient stops training, or with --on-nan skip skips this update.
       const bool finite = check_step_finite(c_.on_nan, l, params, {global_step_ + 1, epoch_ + 1, batch_ + 1});
       if (finite) {
@@ -270,7 +296,6 @@ TrainResult Trainer::run(const StepFn& on_step, const EpochFn& on_epoch, bool ev
         if (ema_) ema_->update();
       }
       if (sched_ && c_.schedule == "cosine") sched_->step();
-      const int64_t n = b->target.numel();
       if (finite) {
         loss_sum += l * static_cast<double>(n);
         loss_samples += n;
@@ -317,12 +342,20 @@ TrainResult Trainer::run(const StepFn& on_step, const EpochFn& on_epoch, bool ev
   r.epochs_completed = epoch_;
   r.global_step = global_step_;
   r.train_seconds = train_seconds;
+  r.ranks = dist::world_size();
+  if (ddp_) r.sync_wait_seconds = ddp_->stats().wait_seconds;
   return r;
 }
 
 EvalResult Trainer::evaluate_test() { return evaluate(final_model(), test_, 500); }
 
 void Trainer::save(const std::string& dir) {
+  dist::barrier();  // every rank has finished the step being saved
+  if (dist::rank() == 0) write_files(dir);
+  dist::barrier();  // no rank runs ahead of (or exits before) the checkpoint on disk
+}
+
+void Trainer::write_files(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw IoError(MsgId::io_write_failed, dir, "create_directories", ec.message());

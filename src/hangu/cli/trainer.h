@@ -12,6 +12,7 @@
 #include "hangu/cli/train_config.h"
 #include "hangu/data/dataloader.h"
 #include "hangu/data/dataset.h"
+#include "hangu/dist/ddp.h"
 #include "hangu/io/checkpoint.h"
 #include "hangu/nn/module.h"
 #include "hangu/optim/ema.h"
@@ -62,6 +63,8 @@ struct TrainResult {
   int64_t samples_run = 0;
   double train_loss = 0.0;  // mean over the last epoch run by this process
   double train_seconds = 0.0;
+  int ranks = 1;                  // data-parallel processes (mpirun -np)
+  double sync_wait_seconds = 0.0;  // spent waiting for gradient averaging (not hidden by backward)
 };
 
 class Trainer {
@@ -80,7 +83,8 @@ class Trainer {
   // evaluated on the test set before on_epoch is called.
   TrainResult run(const StepFn& on_step, const EpochFn& on_epoch, bool eval_each_epoch);
   EvalResult evaluate_test();
-  // Writes DIR/model.safetensors and DIR/checkpoint.safetensors (each atomically).
+  // Writes DIR/model.safetensors and DIR/checkpoint.safetensors (each atomically). With several
+  // ranks, every rank calls it: rank 0 writes, between two barriers.
   void save(const std::string& dir);
 
   const TrainConfig& config() const { return c_; }
@@ -91,6 +95,8 @@ class Trainer {
   int64_t batch_in_epoch() const { return batch_; }
   int64_t global_step() const { return global_step_; }
   bool resumed() const { return resumed_; }
+  // Gradient buckets of the data-parallel wrapper (0 with one rank).
+  int64_t sync_buckets() const { return ddp_ ? ddp_->num_buckets() : 0; }
   // The step where training stops, or -1 when neither limit bounds it.
   int64_t planned_steps() const;
   bool finished() const;
@@ -100,6 +106,7 @@ class Trainer {
  private:
   void resume_from(const io::Checkpoint& ckpt, const std::string& path);
   void build_optimizer();
+  void write_files(const std::string& dir);
 
   TrainConfig c_;
   std::shared_ptr<nn::Module> model_;
@@ -115,6 +122,8 @@ class Trainer {
   int64_t global_step_ = 0;
   bool resumed_ = false;
   int64_t t_max_ = 0;  // period of the cosine schedule, in steps
+  // With more than one rank (mpirun): gradient averaging; the loader reads this rank's shard.
+  std::unique_ptr<dist::DistributedDataParallel> ddp_;
 };
 
 }  // namespace hangu::cli

@@ -50,6 +50,9 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
     throw ValueError(MsgId::train_bad_option, "DataLoader", "num_workers", o_.num_workers, ">= 0");
   if (o_.prefetch_factor < 1)
     throw ValueError(MsgId::train_bad_option, "DataLoader", "prefetch_factor", o_.prefetch_factor, ">= 1");
+  if (o_.num_shards < 1) throw ValueError(MsgId::train_bad_option, "DataLoader", "num_shards", o_.num_shards, ">= 1");
+  if (o_.shard < 0 || o_.shard >= o_.num_shards)
+    throw ValueError(MsgId::train_bad_option, "DataLoader", "shard", o_.shard, "in [0, num_shards)");
 }
 
 int64_t DataLoader::num_batches() const {
@@ -67,6 +70,11 @@ std::vector<int64_t> DataLoader::order(int64_t epoch) const {
 Batch DataLoader::make_batch(const std::vector<int64_t>& order, int64_t b) const {
   if (b < 0 || b >= num_batches()) throw IndexError(MsgId::data_index_range, "DataLoader batch", b, num_batches());
   int64_t lo = b * o_.batch_size, hi = std::min<int64_t>(lo + o_.batch_size, static_cast<int64_t>(order.size()));
+  if (o_.num_shards > 1) {  // this shard's share of the global batch [lo, hi)
+    const int64_t n = hi - lo, start = lo;
+    lo = start + n * o_.shard / o_.num_shards;
+    hi = start + n * (o_.shard + 1) / o_.num_shards;
+  }
   std::vector<Example> ex;
   std::vector<int64_t> idx;
   for (int64_t i = lo; i < hi; ++i) {

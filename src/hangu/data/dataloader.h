@@ -18,6 +18,10 @@ struct DataLoaderOptions {
   bool drop_last = false;
   int num_workers = 0;      // 0: batches are built on the calling thread
   int prefetch_factor = 2;  // batches in flight per worker
+  // Distributed sampler (issue 9): each batch keeps the same global order, and shard k of
+  // num_shards takes its k-th contiguous, evenly split share of it (sizes differ by at most one).
+  int num_shards = 1;
+  int shard = 0;
 };
 
 struct Batch {

@@ -1,7 +1,16 @@
 #pragma once
 // The models layer in one include.
+#include "hangu/models/causal_lm.h"
+#include "hangu/models/cifar_resnet.h"
+#include "hangu/models/generation.h"
+#include "hangu/models/gpt2.h"
 #include "hangu/models/lenet.h"
+#include "hangu/models/llama.h"
 #include "hangu/models/mlp.h"
+#include "hangu/models/mobilenet_v2.h"
+#include "hangu/models/onnx_export.h"
 #include "hangu/models/registry.h"
+#include "hangu/models/resnet.h"
 #include "hangu/models/small_cnn.h"
+#include "hangu/models/vit.h"
 #include "hangu/models/weights.h"
