@@ -179,8 +179,11 @@ TEST(DistMpi, BatchNotDivisibleByRanksExitsTwo) {
 
 // Issue 9, point 3: killing a rank ends the job (one line from the survivor, exit code non-zero,
 // no hang: `timeout` would say 124); rank 0's last checkpoint loads, and resuming it on ONE rank
-// ends where an uninterrupted single-process run ends (step 60, before the
-// first epoch's end at 63: the kill comes at step 15 or soon after).
+// ends where an uninterrupted single-process run ends (step 40: the kill comes at step 15 or soon
+// after, so the checkpoint is of step 10, 20 or 30). Not further: the 2-rank weights differ from
+// the 1-rank ones by ~1e-8 (summation order), and this float32 run amplifies such differences
+// chaotically later on (measured from the step-20 checkpoint: 2.7e-6 at step 40, 2.3e-3 at 60;
+// the uninterrupted 2-rank run itself is 3.8e-5 from the 1-rank run at step 60).
 TEST(DistMpi, KillingARankStopsTheJobAndItsCheckpointResumesOnOneRank) {
   const std::string dir = scratch("kill");
   const std::string common = " --model lenet --data '" + kMnist + "' --batch-size 128 --threads 1";
@@ -208,14 +211,14 @@ TEST(DistMpi, KillingARankStopsTheJobAndItsCheckpointResumesOnOneRank) {
               contains(err.out, "DistributedDataParallel gradient sync"))
       << err.out;
 
-  // The checkpoint of step 10 (or later) is whole; resume it on one rank up to step 60.
+  // The checkpoint of step 10 (or later) is whole; resume it on one rank up to step 40.
   Result resumed =
       test_cli::run_hangu("train --data '" + kMnist + "' --resume '" + dir +
-                          "/run/checkpoint.safetensors' --steps 60 --threads 1 --json --out '" + dir + "/run'");
+                          "/run/checkpoint.safetensors' --steps 40 --threads 1 --json --out '" + dir + "/run'");
   ASSERT_EQ(resumed.code, 0) << resumed.out;
   EXPECT_TRUE(contains(resumed.out, "\"resumed\":true")) << resumed.out;
   Result straight =
-      test_cli::run_hangu("train" + common + " --epochs 5 --steps 60 --json --out '" + dir + "/straight'");
+      test_cli::run_hangu("train" + common + " --epochs 5 --steps 40 --json --out '" + dir + "/straight'");
   ASSERT_EQ(straight.code, 0) << straight.out;
   EXPECT_LE(max_weight_diff(dir + "/run/model.safetensors", dir + "/straight/model.safetensors"), 1e-5);
 }
