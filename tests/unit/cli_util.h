@@ -14,13 +14,8 @@ struct Result {
   int code = -1;
 };
 
-// Runs `hangu <args>` under the given LANG (LC_ALL, LC_MESSAGES and HANGU_NUM_THREADS removed,
-// as they would win). `streams` picks what is captured: "2>&1" for both, "2>&1 >/dev/null" for
-// stderr only. `env` adds variables ("HANGU_NUM_THREADS=5").
-inline Result run_hangu(const std::string& args, const std::string& lang = "en_US.UTF-8",
-                        const std::string& streams = "2>&1", const std::string& env = "") {
-  std::string cmd = "env -u LC_ALL -u LC_MESSAGES -u HANGU_NUM_THREADS LANG=" + lang + " " + env + " '" +
-                    HANGU_BIN_DIR + "/hangu' " + args + " " + streams;
+// Runs a shell command; its stdout (add "2>&1" to the command for stderr too) and exit code.
+inline Result run_shell(const std::string& cmd) {
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -30,6 +25,15 @@ inline Result run_hangu(const std::string& args, const std::string& lang = "en_U
   int status = pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// Runs `hangu <args>` under the given LANG (LC_ALL, LC_MESSAGES and HANGU_NUM_THREADS removed,
+// as they would win). `streams` picks what is captured: "2>&1" for both, "2>&1 >/dev/null" for
+// stderr only. `env` adds variables ("HANGU_NUM_THREADS=5").
+inline Result run_hangu(const std::string& args, const std::string& lang = "en_US.UTF-8",
+                        const std::string& streams = "2>&1", const std::string& env = "") {
+  return run_shell("env -u LC_ALL -u LC_MESSAGES -u HANGU_NUM_THREADS LANG=" + lang + " " + env + " '" +
+                   HANGU_BIN_DIR + "/hangu' " + args + " " + streams);
 }
 
 inline int64_t count_lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cli_util.h"
 #include "hangu/core/rng.h"
 #include "hangu/core/thread_pool.h"
 #include "hangu/ops/copy.h"
@@ -148,12 +149,7 @@ std::string run_child(const char* threads) {
   std::string cmd = std::string("HANGU_DETERMINISM_CHILD=1 HANGU_NUM_THREADS=") + threads + " '" +
                     std::filesystem::read_symlink("/proc/self/exe").string() +
                     "' --gtest_filter=DeterminismChild.PrintDigest 2>&1";
-  FILE* f = popen(cmd.c_str(), "r");
-  if (!f) return "popen failed";
-  std::string out;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-  pclose(f);
+  const std::string out = test_cli::run_shell(cmd).out;
   auto at = out.find("threads=");
   return at == std::string::npos ? out : out.substr(at, out.find('\n', at) - at);
 }

@@ -26,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using test_cli::contains;
 using test_cli::Result;
+using test_cli::run_shell;
 
 const std::string kMnist = std::string(HANGU_SOURCE_DIR) + "/data/mnist-10k";
 
@@ -40,18 +41,6 @@ std::string scratch(const std::string& name) {
 std::string mpirun(int ranks, const std::string& mpi_options = "") {
   return std::string(HANGU_MPIEXEC) + " --allow-run-as-root --oversubscribe -np " + std::to_string(ranks) +
          mpi_options + " '" + HANGU_BIN_DIR + "/hangu'";
-}
-
-Result run_shell(const std::string& cmd) {
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
 }
 
 // Largest |a - b| over the tensors of two weight files with the same names and shapes.

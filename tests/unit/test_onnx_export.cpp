@@ -81,16 +81,11 @@ std::string python_missing() {
   return "";
 }
 
+// Output (stdout and stderr) of a shell command, its exit code in *code.
 std::string run_capture(const std::string& cmd, int* code) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  test_cli::Result r = test_cli::run_shell(cmd + " 2>&1");
+  *code = r.code;
+  return r.out;
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 
+#include "cli_util.h"
 #include "hangu/hangu.h"
 #include "hangu/io/atomic_file.h"
 #include "hangu/io/npy.h"
@@ -229,14 +230,9 @@ TEST(OnnxIo, OnnxPackageReadsWhatWeWrite) {
   }
   const std::string cmd = "/usr/bin/python3 '" + std::string(HANGU_SOURCE_DIR) + "/tools/check_onnx_roundtrip.py' '" +
                           kNodeCases + "' '" + dir + "' 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  const test_cli::Result r = test_cli::run_shell(cmd);
+  const std::string& out = r.out;
+  EXPECT_EQ(r.code, 0) << out;
   EXPECT_NE(out.find("compared 932, different 0"), std::string::npos) << out;
   fs::remove_all(temp_dir());
 }

@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli_util.h"
 #include "hangu/autograd/engine.h"
 #include "hangu/core/error.h"
 #include "hangu/core/i18n.h"
@@ -316,13 +317,9 @@ TEST(OpRegistryChild, WhatIsChinese) {
 TEST(OpRegistry, ChineseFromLangEnvironment) {
   std::string cmd = "env -u LC_ALL -u LC_MESSAGES LANG=zh_CN.UTF-8 HANGU_EXPECT_ZH=1 '" +
                     std::filesystem::read_symlink("/proc/self/exe").string() + "' --gtest_filter=OpRegistryChild.WhatIsChinese 2>&1";
-  FILE* f = popen(cmd.c_str(), "r");
-  ASSERT_NE(f, nullptr);
-  std::string out;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-  int rc = pclose(f);
-  EXPECT_EQ(rc, 0) << out;
+  const test_cli::Result r = test_cli::run_shell(cmd);
+  const std::string& out = r.out;
+  EXPECT_EQ(r.code, 0) << out;
   EXPECT_NE(out.find("[  PASSED  ] 1 test"), std::string::npos) << out;
 }
 

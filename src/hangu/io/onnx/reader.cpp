@@ -15,23 +15,6 @@ using wire::Reader;
 Graph parse_graph(Reader r, ReadEnv& env);
 TypeInfo parse_type(Reader r, ReadEnv& env);
 
-std::pair<std::string, std::string> parse_string_pair(Reader r, ReadEnv&) {
-  std::pair<std::string, std::string> kv;
-  while (r.next()) {
-    switch (r.field()) {
-      case 1:
-        kv.first = r.string("key");
-        break;
-      case 2:
-        kv.second = r.string("value");
-        break;
-      default:
-        r.skip();
-    }
-  }
-  return kv;
-}
-
 OpsetImport parse_opset(Reader r, ReadEnv&) {
   OpsetImport o;
   while (r.next()) {

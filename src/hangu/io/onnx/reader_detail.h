@@ -33,6 +33,8 @@ auto nested(wire::Reader& r, ReadEnv& env, const char* name, Parse parse, size_t
 }
 
 TensorValue parse_tensor(wire::Reader r, ReadEnv& env);
+// A StringStringEntryProto {key = 1, value = 2}: metadata_props and external_data entries.
+std::pair<std::string, std::string> parse_string_pair(wire::Reader r, ReadEnv& env);
 SparseTensorValue parse_sparse_tensor(wire::Reader r, ReadEnv& env);
 // The bytes that TensorProto.external_data `entries` name, from a file confined to
 // ReadOptions::base_dir (external_data.cpp); errors name the tensor.

@@ -290,7 +290,7 @@ class TensorDecoder {
 
 }  // namespace
 
-std::pair<std::string, std::string> parse_entry(wire::Reader r, ReadEnv&) {
+std::pair<std::string, std::string> parse_string_pair(wire::Reader r, ReadEnv&) {
   std::pair<std::string, std::string> kv;
   while (r.next()) {
     switch (r.field()) {
@@ -347,7 +347,7 @@ TensorValue parse_tensor(wire::Reader r, ReadEnv& env) {
         r.append(f.uint64s, "uint64_data");
         break;
       case 13:
-        f.external.push_back(nested(r, env, "external_data", parse_entry, f.external.size()));
+        f.external.push_back(nested(r, env, "external_data", parse_string_pair, f.external.size()));
         break;
       case 14:
         f.data_location = r.int32("data_location");
