@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,6 +15,13 @@
 #include "hangu/data/dataset.h"
 #include "hangu/dist/ddp.h"
 #include "hangu/dist/dist.h"
+#include "hangu/dist/sync_batch_norm.h"
+#include "hangu/autograd/gradcheck.h"
+#include "hangu/data/image/image_io.h"
+#include "hangu/data/mnist.h"
+#include "hangu/models/lenet.h"
+#include "hangu/models/small_cnn.h"
+#include "hangu/nn/normalization.h"
 #include "hangu/io/safetensors.h"
 #include "hangu/nn/linear.h"
 #include "hangu/ops/creation.h"
@@ -127,6 +135,34 @@ TEST(DistSingle, ShardsPartitionEveryGlobalBatch) {
   EXPECT_THROW(data::DataLoader(ds, data::DataLoaderOptions{.batch_size = 8, .num_shards = 2, .shard = 2}), ValueError);
 }
 
+// The collective under SyncBatchNorm: in a world of one a copy, with a gradient (and a gradient
+// of the gradient) through it.
+TEST(DistSingle, DifferentiableAllReduceInAWorldOfOne) {
+  manual_seed(5);
+  Tensor x = randn({2, 3}, DType::f64).set_requires_grad();
+  Tensor y = dist::all_reduce_sum_differentiable(x);
+  EXPECT_TRUE(test_util::same_bits(y.detach(), x.detach()));
+  EXPECT_FALSE(y.is_same(x));
+  autograd::TensorFn fn = [](const std::vector<Tensor>& in) {
+    Tensor s = dist::all_reduce_sum_differentiable(in[0]);
+    return std::vector<Tensor>{mul(s, s)};
+  };
+  autograd::GradcheckResult g = autograd::gradcheck(fn, {x});
+  EXPECT_TRUE(g.ok) << g.message;
+  autograd::GradcheckResult gg = autograd::gradgradcheck(fn, {x});
+  EXPECT_TRUE(gg.ok) << gg.message;
+}
+
+TEST(DistSingle, ConvertSyncBatchNormFindsEveryBatchNorm) {
+  auto cnn = std::make_shared<models::SmallCnn>(4);
+  EXPECT_EQ(dist::convert_sync_batchnorm(*cnn), 4);
+  EXPECT_TRUE(cnn->bn1->synced() && cnn->bn4->synced());
+  auto bn = std::make_shared<nn::BatchNorm1d>(3);
+  EXPECT_EQ(dist::convert_sync_batchnorm(*bn), 1);  // the module itself
+  auto lenet = std::make_shared<models::LeNet>();
+  EXPECT_EQ(dist::convert_sync_batchnorm(*lenet), 0);
+}
+
 // ---- mpirun ----
 
 // Issue 9, point 1: 2 ranks x 64 == 1 rank x 128 (same seed and data order), within 1e-5.
@@ -235,6 +271,54 @@ TEST(DistMpi, AHungRankTripsTheWatchdog) {
   EXPECT_TRUE(contains(r.out, "rc=1\n")) << r.out;  // the work failed; not 124 (a hang)
   Result err = run_shell("cat '" + dir + "/err'");
   EXPECT_TRUE(contains(err.out, "rank 0 of 2 waited 2 s for the other ranks")) << err.out;
+}
+
+// SyncBatchNorm (issue 9): an image model with BatchNorm on 2 ranks x 8 with --sync-bn trains like
+// one process at batch 16: BatchNorm sees the statistics of the global batch, and its running
+// statistics (in model.safetensors) are the global ones. Without --sync-bn each rank normalises by
+// its own 8 images, which is a different training (the default, as in PyTorch).
+TEST(DistMpi, SyncBatchNormTwoRanksEqualOneProcess) {
+  const std::string dir = scratch("sync_bn");
+  const fs::path folder = fs::path(dir) / "digits";
+  data::MnistFiles files = data::find_mnist_files(kMnist, true);
+  Tensor images = data::read_idx_images(files.images);
+  std::vector<int64_t> labels = to_vector<int64_t>(data::read_idx_labels(files.labels));
+  std::vector<int> seen(4, 0);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const int64_t d = labels[i];
+    if (d > 3 || seen[static_cast<size_t>(d)] >= 24) continue;
+    const int n = seen[static_cast<size_t>(d)]++;
+    std::vector<uint8_t> px(28 * 28);
+    std::memcpy(px.data(), static_cast<const uint8_t*>(images.data()) + i * 28 * 28, px.size());
+    fs::create_directories(folder / std::to_string(d));
+    data::write_png(data::Image(28, 28, 1, std::move(px)),
+                    (folder / std::to_string(d) / (std::to_string(n) + ".png")).string());
+  }
+  // 96 images, 72 for training: 5 steps of 16 (the last of 8, 4 per rank).
+  const std::string opts = " train --data '" + folder.string() +
+                           "' --model cnn --image-size 28 --epochs 1 --batch-size 16 --augment none"
+                           " --val-split 0.25 --threads 1 --json --out ";
+  Result one = test_cli::run_hangu(opts + dir + "/one");
+  ASSERT_EQ(one.code, 0) << one.out;
+  Result synced = run_shell(mpirun(2) + opts + dir + "/synced --sync-bn 2>&1");
+  ASSERT_EQ(synced.code, 0) << synced.out;
+  EXPECT_EQ(test_cli::count_lines(synced.out), 1) << "only rank 0 prints: " << synced.out;
+  Result local = run_shell(mpirun(2) + opts + dir + "/local 2>&1");
+  ASSERT_EQ(local.code, 0) << local.out;
+  const double synced_diff = max_weight_diff(dir + "/one/model.safetensors", dir + "/synced/model.safetensors");
+  const double local_diff = max_weight_diff(dir + "/one/model.safetensors", dir + "/local/model.safetensors");
+  EXPECT_LE(synced_diff, 1e-5);
+  EXPECT_GE(local_diff, 100 * synced_diff) << "local BatchNorm statistics should train differently";
+  // The text output names the conversion, on rank 0 only.
+  Result text = run_shell(mpirun(2) + " train --data '" + folder.string() +
+                          "' --model cnn --image-size 28 --epochs 1 --batch-size 16 --augment none --val-split 0.25"
+                          " --threads 1 --sync-bn --out " + dir + "/text 2>&1");
+  ASSERT_EQ(text.code, 0) << text.out;
+  EXPECT_TRUE(contains(text.out, "SyncBatchNorm: 4 BatchNorm layer(s) take their batch statistics over all 2 ranks"))
+      << text.out;
+  size_t first = text.out.find("data-parallel on 2 ranks");
+  ASSERT_NE(first, std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("data-parallel on 2 ranks", first + 1), std::string::npos) << "printed twice: " << text.out;
 }
 
 }  // namespace

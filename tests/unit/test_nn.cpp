@@ -6,7 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "hangu/autograd/gradcheck.h"
 #include "hangu/nn/nn.h"
+#include "hangu/ops/views.h"
 #include "nn_parity.h"
 #include "test_util.h"
 
@@ -405,6 +407,81 @@ TEST(NnParity, AdaptiveAvgPool2d) {
 }
 TEST(NnParity, BatchNorm2dTrain) { check_layer_parity("batchnorm2d_train", std::make_shared<BatchNorm2d>(3), true); }
 TEST(NnParity, BatchNorm2dEval) { check_layer_parity("batchnorm2d_eval", std::make_shared<BatchNorm2d>(3), false); }
+
+// SyncBatchNorm's path (BatchNorm::set_sync) with the sync of a world of one: it must be plain
+// BatchNorm, forward, backward and running statistics (the path is built from other ops; the
+// two-rank run is in test_dist).
+class IdentitySync final : public BatchNormSync {
+ public:
+  Tensor all_reduce_sum(const Tensor& t) override {
+    ++calls;
+    return mul(t, 1.0);
+  }
+  int calls = 0;
+};
+
+void expect_synced_equals_plain(std::shared_ptr<BatchNorm> plain, std::shared_ptr<BatchNorm> synced, Shape shape) {
+  plain->to(DType::f64);
+  synced->to(DType::f64);
+  init::normal_(plain->weight);
+  init::normal_(plain->bias);
+  synced->load_state_dict(plain->state_dict());
+  auto sync = std::make_shared<IdentitySync>();
+  synced->set_sync(sync);
+  Tensor x1 = add(mul(randn(IntList(shape), DType::f64), 2.0), 1.0).set_requires_grad();
+  Tensor x2 = x1.detach().set_requires_grad();
+  Tensor r = randn(IntList(shape), DType::f64);
+  Tensor y1 = plain->forward(x1), y2 = synced->forward(x2);
+  EXPECT_EQ(sync->calls, 2);  // sums and count, then squared deviations
+  expect_close(y2, y1, "output", 1e-12, 1e-12);
+  sum(mul(y1, r)).backward();
+  sum(mul(y2, r)).backward();
+  expect_close(x2.grad(), x1.grad(), "input grad", 1e-10, 1e-12);
+  expect_close(synced->weight.grad(), plain->weight.grad(), "weight grad", 1e-10, 1e-12);
+  expect_close(synced->bias.grad(), plain->bias.grad(), "bias grad", 1e-10, 1e-12);
+  expect_close(synced->running_mean, plain->running_mean, "running_mean", 1e-12, 1e-14);
+  expect_close(synced->running_var, plain->running_var, "running_var", 1e-12, 1e-14);
+  // Eval uses the running statistics and no sync.
+  synced->eval();
+  plain->eval();
+  expect_close(synced->forward(x2.detach()), plain->forward(x1.detach()), "eval output", 1e-12, 1e-12);
+  EXPECT_EQ(sync->calls, 2);
+}
+
+TEST(SyncBatchNorm, InAWorldOfOneEqualsBatchNorm2d) {
+  manual_seed(3);
+  expect_synced_equals_plain(std::make_shared<BatchNorm2d>(3), std::make_shared<BatchNorm2d>(3), {4, 3, 5, 2});
+}
+
+TEST(SyncBatchNorm, InAWorldOfOneEqualsBatchNorm1d) {
+  manual_seed(4);
+  expect_synced_equals_plain(std::make_shared<BatchNorm1d>(5), std::make_shared<BatchNorm1d>(5), {6, 5});
+  manual_seed(5);
+  expect_synced_equals_plain(std::make_shared<BatchNorm1d>(2, 1e-5, std::nullopt),
+                             std::make_shared<BatchNorm1d>(2, 1e-5, std::nullopt), {3, 2, 4});
+}
+
+TEST(SyncBatchNorm, SyncedPathPassesGradcheckAndGradgradcheck) {
+  manual_seed(6);
+  auto bn = std::make_shared<BatchNorm2d>(2);
+  bn->to(DType::f64);
+  bn->set_sync(std::make_shared<IdentitySync>());
+  autograd::TensorFn fn = [&](const std::vector<Tensor>& in) {
+    return std::vector<Tensor>{mul(bn->forward(in[0]), reshape(in[1], {1, 2, 1, 1}))};
+  };
+  std::vector<Tensor> inputs = {randn({3, 2, 2, 2}, DType::f64).set_requires_grad(),
+                                randn({2}, DType::f64).set_requires_grad()};
+  autograd::GradcheckResult g = autograd::gradcheck(fn, inputs);
+  EXPECT_TRUE(g.ok) << g.message;
+  autograd::GradcheckResult gg = autograd::gradgradcheck(fn, inputs);
+  EXPECT_TRUE(gg.ok) << gg.message;
+}
+
+TEST(SyncBatchNorm, OneValuePerChannelInTrainingIsAnError) {
+  auto bn = std::make_shared<BatchNorm1d>(3);
+  bn->set_sync(std::make_shared<IdentitySync>());
+  expect_error_mentions<ValueError>([&] { bn->forward(zeros({1, 3})); }, {"more than 1 value", "[1, 3]"});
+}
 TEST(NnParity, BatchNorm1dTrain) { check_layer_parity("batchnorm1d_train", std::make_shared<BatchNorm1d>(3), true); }
 TEST(NnParity, LayerNorm) { check_layer_parity("layernorm", std::make_shared<LayerNorm>(std::vector<int64_t>{4, 5})); }
 TEST(NnParity, GroupNorm) { check_layer_parity("groupnorm", std::make_shared<GroupNorm>(2, 6)); }

@@ -23,6 +23,7 @@
 #include "hangu/data/image/image_io.h"
 #include "hangu/data/image_folder.h"
 #include "hangu/data/mnist.h"
+#include "hangu/dist/dist.h"
 #include "hangu/io/atomic_file.h"
 #include "hangu/models/registry.h"
 #include "hangu/models/weights.h"
@@ -35,7 +36,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kImageOnly[] = {"--image-size", "--val-split", "--val-data", "--augment", "--freeze-backbone"};
+constexpr const char* kImageOnly[] = {"--image-size", "--val-split", "--val-data", "--augment", "--freeze-backbone",
+                                 "--sync-bn"};
 constexpr const char* kMnistOnly[] = {"--resume", "--steps", "--checkpoint-every"};
 
 // Defaults for image folders where the option is not given. On the issue-7 data set (10 classes
@@ -180,7 +182,9 @@ int run_train_images(const ParsedArgs& args) {
   // --init loads a backbone (the head may differ) here, not the Trainer's strict load.
   ImageTransfer transfer(args, c.model);
   c.init.clear();
-  const bool text = !c.json;
+  // With several ranks (mpirun) only rank 0 prints, evaluates and writes the output folder.
+  const bool lead = dist::rank() == 0;
+  const bool text = !c.json && lead;
 
   // The data: every bad input exits 2 before any training.
   data::ImageFolderOptions fo;
@@ -188,7 +192,7 @@ int run_train_images(const ParsedArgs& args) {
   fo.min_classes = 0;  // checked below, after the warnings that say why files were skipped
   std::shared_ptr<data::ImageFolder> folder;
   as_bad_input([&] { folder = std::make_shared<data::ImageFolder>(c.data, fo); });
-  report_folder(*folder);
+  if (lead) report_folder(*folder);
   const std::vector<std::string>& classes = folder->classes();
   const auto num_classes = static_cast<int64_t>(classes.size());
   if (num_classes < 2) throw ValueError(MsgId::img_folder_few_classes, c.data, num_classes, join(classes));
@@ -199,14 +203,15 @@ int run_train_images(const ParsedArgs& args) {
     data::ImageFolderOptions vo = fo;
     vo.classes = classes;
     as_bad_input([&] { val_folder = std::make_shared<data::ImageFolder>(o.val_data, vo); });
-    report_folder(*val_folder);
+    if (lead) report_folder(*val_folder);
     for (int64_t i = 0; i < folder->size(); ++i) train_indices.push_back(i);
     val = val_folder;
   } else {
     data::StratifiedSplit split = data::stratified_split(folder->labels(), num_classes, o.val_split, c.seed);
     std::vector<int64_t> counts = folder->class_counts();
     for (int64_t k : split.train_only_classes)
-      warn(tr(MsgId::img_folder_single_image,
+      if (lead)
+        warn(tr(MsgId::img_folder_single_image,
               {classes[static_cast<size_t>(k)], std::to_string(counts[static_cast<size_t>(k)])}));
     train_indices = split.train;
     if (!split.val.empty()) val = std::make_shared<data::Subset>(folder, split.val);
@@ -229,6 +234,13 @@ int run_train_images(const ParsedArgs& args) {
                            c.optimizer, io::Json(c.lr).dump(), aug == "none" ? tr(MsgId::img_augment_none) : aug,
                            std::to_string(get_num_threads())}));
     for (const std::string& line : transfer.report()) print_line(stdout, line);
+    if (dist::world_size() > 1)
+      print_line(stdout, tr(MsgId::dist_train_ranks, {std::to_string(dist::world_size()),
+                                                      std::to_string(c.batch_size / dist::world_size()),
+                                                      std::to_string(trainer.sync_buckets())}));
+    if (trainer.sync_bn_layers() > 0)
+      print_line(stdout, tr(MsgId::dist_sync_bn, {std::to_string(trainer.sync_bn_layers()),
+                                                  std::to_string(dist::world_size())}));
   }
 
   ImageModelInfo info;
@@ -241,7 +253,7 @@ int run_train_images(const ParsedArgs& args) {
     info.training["freeze_backbone"] = transfer.freeze();
   }
   std::error_code ec;
-  fs::create_directories(c.out, ec);
+  if (lead) fs::create_directories(c.out, ec);
   if (ec) throw IoError(MsgId::io_write_failed, c.out, "create_directories", ec.message());
 
   const bool tty = text && is_terminal(stdout);
@@ -260,6 +272,7 @@ int run_train_images(const ParsedArgs& args) {
   double best_accuracy = -1.0;
   Trainer::EpochFn on_epoch = [&](const EpochInfo& e) {
     train->set_epoch(e.epoch + 1);  // the next epoch's augmentation
+    if (!lead) return;
     ClassifierEval ev;
     if (val_n > 0) ev = evaluate_classifier(trainer.final_model(), val, num_classes);
     // Ties in accuracy go to the lower validation loss.
@@ -301,6 +314,7 @@ int run_train_images(const ParsedArgs& args) {
     print_line(stdout, tr(MsgId::img_train_next, {c.out}));
     return 0;
   }
+  if (!lead) return 0;
   io::Json j = io::Json::object();
   j["data"] = c.data;
   j["model"] = c.model;

@@ -83,7 +83,7 @@ std::vector<OptionSpec> train_options() {
           {"--checkpoint-every", true}, {"--on-nan", true},
           // image folders (image_train_cmd.cpp)
           {"--image-size", true}, {"--val-split", true}, {"--val-data", true}, {"--augment", true},
-          {"--freeze-backbone", false},
+          {"--freeze-backbone", false}, {"--sync-bn", false},
           // text (text_train_cmd.cpp)
           {"--text", true}, {"--seq-len", true}, {"--layers", true}, {"--width", true}, {"--heads", true},
           {"--eval-every", true}};
@@ -115,6 +115,7 @@ TrainConfig parse_train_config(const ParsedArgs& args, const std::vector<std::st
   c.lr_decay = double_in(args, "--lr-decay", 0.0, 1.0, false, c.lr_decay, "0 < g <= 1", ctx);
   if (c.lr_decay <= 0)
     throw ValueError(MsgId::cli_option_range, ctx, "--lr-decay", *args.value("--lr-decay"), "0 < g <= 1");
+  c.sync_bn = args.has("--sync-bn");
   c.ema = double_in(args, "--ema", 0.0, 1.0, true, c.ema, "0 <= ema < 1", ctx);
   if (auto s = args.value("--seed")) {
     uint64_t seed = 0;

@@ -44,6 +44,8 @@ struct TrainConfig {
   int64_t checkpoint_every = 0;
   // --on-nan stop|skip: what a step with a NaN/Inf loss or gradient does (train_guard.h).
   std::string on_nan = "stop";
+  // --sync-bn (image folders): under mpirun, BatchNorm statistics over all ranks (SyncBatchNorm).
+  bool sync_bn = false;
   // Which of the options above were given on the command line (a resumed run checks them
   // against the checkpoint and takes the checkpoint's value for the others).
   std::vector<std::string> given;

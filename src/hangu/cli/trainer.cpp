@@ -13,6 +13,7 @@
 #include "hangu/core/rng.h"
 #include "hangu/data/mnist.h"
 #include "hangu/dist/dist.h"
+#include "hangu/dist/sync_batch_norm.h"
 #include "hangu/io/atomic_file.h"
 #include "hangu/io/checkpoint.h"
 #include "hangu/io/json.h"
@@ -156,6 +157,7 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const data::Dataset> train,
     ema_model_ = make_model_ ? make_model_() : models::create(c_.model);
   }
   if (!c_.resume.empty()) resume_from(ckpt, c_.resume);
+  if (world > 1 && c_.sync_bn) sync_bn_layers_ = dist::convert_sync_batchnorm(*model_);
   // After --init / --resume, so that every rank starts from rank 0's (equal) weights.
   if (world > 1) ddp_ = std::make_unique<dist::DistributedDataParallel>(model_, dist::ddp_options_from_env());
 }

@@ -97,6 +97,8 @@ class Trainer {
   bool resumed() const { return resumed_; }
   // Gradient buckets of the data-parallel wrapper (0 with one rank).
   int64_t sync_buckets() const { return ddp_ ? ddp_->num_buckets() : 0; }
+  // BatchNorm layers converted by --sync-bn (0 in a world of one).
+  int64_t sync_bn_layers() const { return sync_bn_layers_; }
   // The step where training stops, or -1 when neither limit bounds it.
   int64_t planned_steps() const;
   bool finished() const;
@@ -124,6 +126,7 @@ class Trainer {
   int64_t t_max_ = 0;  // period of the cosine schedule, in steps
   // With more than one rank (mpirun): gradient averaging; the loader reads this rank's shard.
   std::unique_ptr<dist::DistributedDataParallel> ddp_;
+  int64_t sync_bn_layers_ = 0;
 };
 
 }  // namespace hangu::cli

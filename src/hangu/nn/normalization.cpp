@@ -7,7 +7,10 @@
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
 #include "hangu/ops/elementwise.h"
+#include "hangu/ops/indexing.h"
 #include "hangu/ops/nn_functional.h"
+#include "hangu/ops/reduction.h"
+#include "hangu/ops/views.h"
 
 namespace hangu::nn {
 
@@ -69,8 +72,40 @@ Tensor BatchNorm::forward(const Tensor& input) {
     if (!momentum) factor = 1.0 / static_cast<double>(num_batches_tracked.item<int64_t>());
   }
   bool use_batch_stats = is_training() || !track_running_stats;
+  if (sync_ && use_batch_stats) return forward_synced(input, factor);
   // In training the running stats are updated only when tracked; in eval they are used.
   return batch_norm(input, running_mean, running_var, weight, bias, use_batch_stats, factor, eps);
+}
+
+// The batch statistics of every replica's batch together, from differentiable ops and two sums
+// over replicas (sums and count, then squared deviations from the global mean: two passes, so the
+// variance does not suffer the cancellation of E[x^2] - E[x]^2). Gradients flow through both sums.
+Tensor BatchNorm::forward_synced(const Tensor& input, double factor) {
+  const int64_t c = num_features;
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < input.dim(); ++d)
+    if (d != 1) dims.push_back(d);
+  std::vector<int64_t> channel_shape(static_cast<size_t>(input.dim()), 1);
+  channel_shape[1] = c;
+  const double local_count = static_cast<double>(input.numel() / c);
+  const std::vector<int64_t> one{1};
+  Tensor local = cat({sum(input, IntList(dims)), full(IntList(one), Scalar(local_count), input.dtype())}, 0);
+  Tensor totals = sync_->all_reduce_sum(local);
+  const double count = narrow(totals, 0, c, 1).item<double>();
+  if (count <= 1.0) throw ValueError(MsgId::nnf_bn_one_value, name(), input.shape());
+  Tensor mean = div(narrow(totals, 0, 0, c), Scalar(count));
+  Tensor centred = sub(input, reshape(mean, channel_shape));
+  Tensor var = div(sync_->all_reduce_sum(sum(mul(centred, centred), IntList(dims))), Scalar(count));
+  Tensor out = mul(centred, reshape(rsqrt(add(var, Scalar(eps))), channel_shape));
+  if (weight.defined()) out = add(mul(out, reshape(weight, channel_shape)), reshape(bias, channel_shape));
+  if (is_training() && track_running_stats) {
+    NoGradGuard guard;
+    // PyTorch: the running variance takes the unbiased estimate.
+    copy_(running_mean, add(mul(running_mean, Scalar(1.0 - factor)), mul(mean.detach(), Scalar(factor))));
+    copy_(running_var, add(mul(running_var, Scalar(1.0 - factor)),
+                           mul(var.detach(), Scalar(factor * count / (count - 1.0)))));
+  }
+  return out;
 }
 
 std::string BatchNorm::extra_repr() const {

@@ -9,6 +9,17 @@
 namespace hangu::nn {
 
 // BatchNorm1d and BatchNorm2d differ only in the input ranks they accept.
+// How a BatchNorm combines its batch statistics across replicas (SyncBatchNorm). The dist layer
+// implements it over MPI (dist::convert_sync_batchnorm); nn knows only this interface.
+class BatchNormSync {
+ public:
+  virtual ~BatchNormSync() = default;
+  // The elementwise sum of `t` over every replica, differentiable: the gradient reaching each
+  // replica's `t` is the sum of every replica's gradient of the result. Every replica calls it
+  // in the same order with the same shape.
+  virtual Tensor all_reduce_sum(const Tensor& t) = 0;
+};
+
 class BatchNorm : public Module {
  public:
   // momentum nullopt: a cumulative moving average (factor 1 / num_batches_tracked), as PyTorch.
@@ -19,6 +30,11 @@ class BatchNorm : public Module {
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
   void reset_running_stats();
+  // With a sync, training statistics (mean, biased variance, and the running-stat update) are
+  // those of the union of every replica's batch; null (the default): this batch only. Eval with
+  // running stats is unchanged.
+  void set_sync(std::shared_ptr<BatchNormSync> sync) { sync_ = std::move(sync); }
+  bool synced() const { return sync_ != nullptr; }
 
   int64_t num_features;
   double eps;
@@ -29,6 +45,10 @@ class BatchNorm : public Module {
 
  protected:
   virtual void check_input(const Tensor& input) const = 0;
+
+ private:
+  Tensor forward_synced(const Tensor& input, double factor);
+  std::shared_ptr<BatchNormSync> sync_;
 };
 
 class BatchNorm1d : public BatchNorm {
