@@ -5,6 +5,8 @@ input_ids [1, L], logits [1, L, V] for them, and greedy_ids [32] (greedy continu
 input_ids). `transformers` is not installed here, so GPT2LMHeadModel and Qwen2ForCausalLM are
 written below in plain PyTorch after the published architectures. gpt2/ also gets a tiny
 byte-level BPE tokenizer.json (vocabulary = the model's) for `hangu generate --prompt`.
+gpt_small_step/ holds one training step of the small GPT of `hangu train --model gpt` (see
+write_small_gpt_step).
 Run with Debian's /usr/bin/python3 (torch 1.13)."""
 import json
 import math
@@ -270,6 +272,81 @@ def write_model(name, cfg, weights_fn, forward, seed):
     print(f"{name}: max |logit| {logits.abs().max():.3f}, smallest greedy top-2 gap {gap:.4f}")
 
 
+# ---------------------------------------------------------------- the small GPT's training step
+# The small GPT of `hangu train --model gpt` (GPT-2, 4 layers, 256 wide, 4 heads, 257 byte ids,
+# sequence 128) is too big to commit as weights plus gradients (13 MB each), so its weights come
+# from a hash that the C++ test computes bit for bit (tests/unit/test_llm.cpp, hash_weights), and
+# the fixture keeps the loss and, per parameter, the gradient's largest magnitude and an evenly
+# strided sample of at most 1024 of its elements.
+SMALL_GPT = {"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "n_embd": 256, "n_layer": 4, "n_head": 4,
+             "n_positions": 128, "n_ctx": 128, "vocab_size": 257, "layer_norm_epsilon": 1e-5,
+             "activation_function": "gelu_new", "bos_token_id": 256, "eos_token_id": 256}
+GRAD_SAMPLES = 1024
+
+
+def fnv1a64(text):
+    h = 0xCBF29CE484222325
+    for b in text.encode():
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def hash_uniform(name, n):
+    """n values k / 2^24 in [0, 1): the top 24 bits of splitmix64(FNV-1a(name) + (i + 1) * golden)."""
+    import numpy as np
+    with np.errstate(over="ignore"):
+        z = np.uint64(fnv1a64(name)) + (np.arange(n, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(40)).astype(np.float64) / 2.0 ** 24
+
+
+def hash_scale(name):
+    """(offset, half-width) of a parameter's uniform values; powers of two, so exact in float64."""
+    if name.endswith("wte.weight"):
+        return 0.0, 0.0625
+    if name.endswith("wpe.weight"):
+        return 0.0, 0.03125
+    if ".ln_" in name or name.startswith("transformer.ln_f"):
+        return (1.0, 0.125) if name.endswith("weight") else (0.0, 0.0625)
+    if name.endswith("bias") or name.endswith("mlp.c_proj.weight"):
+        return 0.0, 0.0625
+    return 0.0, 0.125
+
+
+def hash_weights(shapes):
+    w = {}
+    for name, shape in shapes.items():
+        off, half = hash_scale(name)
+        u = hash_uniform(name, math.prod(shape))
+        w[name] = torch.from_numpy(off + (2.0 * u - 1.0) * half).float().reshape(shape)
+    return w
+
+
+def write_small_gpt_step():
+    cfg = SMALL_GPT
+    shapes = {k: tuple(v.shape) for k, v in gpt2_weights(cfg, torch.Generator().manual_seed(0)).items()}
+    w = {k: v.requires_grad_(True) for k, v in hash_weights(shapes).items()}
+    g = torch.Generator().manual_seed(3)
+    ids = torch.randint(0, cfg["vocab_size"], (2, cfg["n_positions"]), generator=g)
+    logits = torch.cat([gpt2_forward(w, cfg, ids[b])[:-1] for b in range(ids.shape[0])])
+    loss = torch.nn.functional.cross_entropy(logits, ids[:, 1:].reshape(-1))
+    loss.backward()
+    out = [("input_ids", ids), ("loss", loss.detach().reshape(1))]
+    for name in sorted(w):
+        grad = w[name].grad.reshape(-1)
+        stride = -(-grad.numel() // GRAD_SAMPLES)
+        out.append(("grad_absmax." + name, grad.abs().max().reshape(1)))
+        out.append(("grad_sample." + name, grad[::stride].contiguous()))
+    d = os.path.join(ROOT, "gpt_small_step")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+    write_safetensors(os.path.join(d, "reference.safetensors"), out)
+    print(f"gpt_small_step: loss {loss.item():.6f}, {len(w)} parameters")
+
+
 def main():
     torch.manual_seed(0)
     gpt2 = {"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "n_embd": 64, "n_layer": 2, "n_head": 4,
@@ -281,6 +358,7 @@ def main():
              "hidden_act": "silu", "tie_word_embeddings": False, "torch_dtype": "float32"}
     write_model("gpt2", gpt2, gpt2_weights, gpt2_forward, 1)
     write_model("qwen2", qwen2, qwen2_weights, qwen2_forward, 2)
+    write_small_gpt_step()
 
 
 if __name__ == "__main__":

@@ -148,6 +148,88 @@ TEST_P(LlmParity, TrainingStepGradientsMatchPyTorch) {
   EXPECT_GE(checked, 7);
 }
 
+// ---- the small GPT of `hangu train --model gpt` (4 layers, 256 wide): one training step ----
+
+// tools/gen_llm_fixtures.py, hash_uniform: k / 2^24 from the top 24 bits of
+// splitmix64(FNV-1a(name) + (i + 1) * golden), so both sides build the same weights bit for bit.
+uint64_t fnv1a64(const std::string& s) {
+  uint64_t h = 0xCBF29CE484222325ULL;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001B3ULL;
+  return h;
+}
+
+double hash_uniform(uint64_t seed, uint64_t i) {
+  uint64_t z = seed + (i + 1) * 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 40) / 16777216.0;
+}
+
+// tools/gen_llm_fixtures.py, hash_scale: (offset, half-width) by parameter name.
+std::pair<double, double> hash_scale(const std::string& name) {
+  auto ends = [&](const std::string& tail) {
+    return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (ends("wte.weight")) return {0.0, 0.0625};
+  if (ends("wpe.weight")) return {0.0, 0.03125};
+  if (name.find(".ln_") != std::string::npos || name.rfind("transformer.ln_f", 0) == 0)
+    return ends("weight") ? std::pair{1.0, 0.125} : std::pair{0.0, 0.0625};
+  if (ends("bias") || ends("mlp.c_proj.weight")) return {0.0, 0.0625};
+  return {0.0, 0.125};
+}
+
+// PyTorch's gradients of one step of next-token cross-entropy on 2 x 128 byte ids, checked per
+// parameter (all 52) on the largest magnitude and on a strided sample of up to 1024 elements,
+// within 1e-4 of that largest magnitude (issue 6, point 2).
+TEST(LlmTraining, SmallGptStepGradientsMatchPyTorch) {
+  const fs::path dir = kFixtures / "gpt_small_step";
+  models::Gpt2Config cfg = models::Gpt2Config::from_json(models::read_hf_config(dir.string()), dir.string());
+  ASSERT_EQ(cfg.n_layer, 4);
+  ASSERT_EQ(cfg.n_embd, 256);
+  auto model = std::make_shared<models::Gpt2>(cfg);
+  {
+    NoGradGuard guard;
+    for (auto& [name, p] : model->named_parameters()) {
+      ASSERT_EQ(p.dtype(), DType::f32);
+      ASSERT_TRUE(p.is_contiguous());
+      const auto [offset, half] = hash_scale(name);
+      const uint64_t seed = fnv1a64(name);
+      float* data = p.data_ptr<float>();
+      for (int64_t i = 0; i < p.numel(); ++i)
+        data[i] = static_cast<float>(offset + (2.0 * hash_uniform(seed, static_cast<uint64_t>(i)) - 1.0) * half);
+    }
+  }
+  io::SafetensorsFile st = io::load_safetensors((dir / "reference.safetensors").string());
+  Tensor ids = *st.find("input_ids");
+  const int64_t batch = ids.size(0), len = ids.size(1);
+  Tensor logits = model->forward_ids(ids);
+  Tensor loss = cross_entropy(reshape(narrow(logits, 1, 0, len - 1), std::vector<int64_t>{batch * (len - 1), 257}),
+                              reshape(narrow(ids, 1, 1, len - 1), std::vector<int64_t>{batch * (len - 1)}));
+  EXPECT_LE(rel_diff(reshape(loss, std::vector<int64_t>{1}), *st.find("loss")), 1e-5);
+  loss.backward();
+  int checked = 0;
+  for (auto& [name, p] : model->named_parameters()) {
+    const Tensor* want_max = st.find("grad_absmax." + name);
+    const Tensor* want = st.find("grad_sample." + name);
+    ASSERT_TRUE(want_max && want) << "no reference gradient for " << name;
+    ASSERT_TRUE(p.grad().defined()) << name;
+    Tensor g = to(reshape(p.grad(), std::vector<int64_t>{p.numel()}), DType::f64);
+    const double scale = to(*want_max, DType::f64).item<double>();
+    ASSERT_GT(scale, 0.0) << name;
+    EXPECT_LE(std::abs(max_abs(g) - scale) / scale, 1e-4) << name;
+    const int64_t stride = (p.numel() + 1023) / 1024;
+    const std::vector<double> got = to_vector<double>(g), ref = to_vector<double>(to(*want, DType::f64));
+    ASSERT_EQ(static_cast<int64_t>(ref.size()), (p.numel() + stride - 1) / stride) << name;
+    double worst = 0.0;
+    for (size_t k = 0; k < ref.size(); ++k)
+      worst = std::max(worst, std::abs(got[k * static_cast<size_t>(stride)] - ref[k]));
+    EXPECT_LE(worst / scale, 1e-4) << name;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 52);
+}
+
 // bf16 weights (activations rounded to bf16 at each projection, f32 accumulation): logits within
 // 3e-2 of the f32 PyTorch reference relative to its largest magnitude, the same next token, and
 // the KV cache still equal to full recomputation.
