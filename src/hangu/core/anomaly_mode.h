@@ -12,7 +12,13 @@ namespace detail {
 extern std::atomic<bool> g_detect_anomaly;
 }  // namespace detail
 
+// HANGU_NO_ANOMALY_CHECKS (CMake HANGU_ANOMALY_CHECKS=OFF) compiles the checks out, only so that
+// bench/anomaly_overhead.sh can measure what the flag costs when anomaly mode is off.
+#ifdef HANGU_NO_ANOMALY_CHECKS
+constexpr bool is_anomaly_enabled() { return false; }
+#else
 inline bool is_anomaly_enabled() { return detail::g_detect_anomaly.load(std::memory_order_relaxed); }
+#endif
 void set_detect_anomaly(bool on);
 
 // Sets anomaly detection for its scope.
