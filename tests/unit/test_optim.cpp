@@ -385,6 +385,21 @@ TEST(EMA, AveragesAndCopies) {
   EXPECT_EQ(to_vector<float>(other.shadow()[0]), std::vector<float>({2.5, 5}));
 }
 
+// The trainer's warm-up (decay (t - 1) / t at step t) makes the first steps a uniform average.
+TEST(EMA, SetDecayChangesTheAverage) {
+  Tensor p = test_util::tf({0});
+  EMA ema({p}, 0.9);
+  for (int t = 1; t <= 3; ++t) {
+    ema.set_decay((t - 1.0) / t);
+    copy_(p, test_util::tf({static_cast<float>(3 * t)}));
+    ema.update();
+  }
+  EXPECT_EQ(to_vector<float>(ema.shadow()[0]), std::vector<float>({6}));  // mean of 3, 6, 9
+  EXPECT_DOUBLE_EQ(ema.decay(), 2.0 / 3.0);
+  EXPECT_THROW(ema.set_decay(1.5), ValueError);
+  EXPECT_THROW(ema.set_decay(-0.1), ValueError);
+}
+
 TEST(Optim, LargeParamsDoNotDependOnThreadCount) {
   auto run = [] {
     Tensor w = reshape(arange(0.0, 200000.0), {400, 500});

@@ -177,6 +177,7 @@ int run_train_images(const ParsedArgs& args) {
   if (!c.was_given("--lr")) c.lr = c.was_given("--optimizer") ? default_lr(c.optimizer) : kDefaultLr;
   if (!c.was_given("--lr-schedule")) c.schedule = "cosine";
   if (!c.was_given("--weight-decay")) c.weight_decay = kDefaultWeightDecay;
+  if (!c.was_given("--ema")) c.ema = 0.0;  // the best epoch is kept instead
   if (c.out.empty()) c.out = default_out(c.data);
   const ImageTrainOptions o = parse_image_options(args, ctx);
   // --init loads a backbone (the head may differ) here, not the Trainer's strict load.

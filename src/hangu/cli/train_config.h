@@ -31,8 +31,10 @@ struct TrainConfig {
   // and the MLP 96.65% (0.5: 96.4%) on data/mnist-10k in 5 epochs.
   double lr_decay = 0.7;
   // Decay of an exponential moving average of the weights (0: none). With it, evaluation and
-  // model.safetensors use the averaged weights; training continues on the raw ones.
-  double ema = 0.0;
+  // model.safetensors use the averaged weights; training continues on the raw ones. 0.998 (about
+  // the last 500 steps, one epoch at batch 16) for MNIST: over 15 seeds LeNet reaches 98.00% mean
+  // test accuracy against 97.88% without (10 seeds better, 3 worse, 2 equal); image folders set 0.
+  double ema = 0.998;
   uint64_t seed = 0;
   bool shuffle = true;
   int workers = 0;  // DataLoader worker threads (the result does not depend on them)

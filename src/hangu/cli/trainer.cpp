@@ -295,7 +295,14 @@ TrainResult Trainer::run(const StepFn& on_step, const EpochFn& on_epoch, bool ev
       const bool finite = check_step_finite(c_.on_nan, l, params, {global_step_ + 1, epoch_ + 1, batch_ + 1});
       if (finite) {
         opt_->step();
-        if (ema_) ema_->update();
+        if (ema_) {
+          // Step t (1-based) uses decay min(ema, (t - 1) / t): the first 1 / (1 - ema) steps are
+          // averaged uniformly, so the initial weights do not weigh on a short run; then the EMA
+          // proper. It depends on the step only, so a resumed run averages the same way.
+          const auto t = static_cast<double>(global_step_ + 1);
+          ema_->set_decay(std::min(c_.ema, (t - 1.0) / t));
+          ema_->update();
+        }
       }
       if (sched_ && c_.schedule == "cosine") sched_->step();
       if (finite) {

@@ -19,6 +19,11 @@ EMA::EMA(std::vector<Tensor> params, double decay) : params_(std::move(params)),
   }
 }
 
+void EMA::set_decay(double decay) {
+  if (!(decay >= 0 && decay <= 1)) throw ValueError(MsgId::train_bad_option, "EMA", "decay", decay, "0 <= decay <= 1");
+  decay_ = decay;
+}
+
 void EMA::update() {
   NoGradGuard no_grad;
   for (size_t i = 0; i < params_.size(); ++i) {
@@ -27,7 +32,12 @@ void EMA::update() {
       T* s = shadow_[i].data_ptr<T>();
       const T* w = p.data_ptr<T>();
       const T d = static_cast<T>(decay_), one_d = static_cast<T>(1 - decay_);
-      for (int64_t k = 0, n = p.numel(); k < n; ++k) s[k] = detail::add_alpha(s[k] * d, one_d, w[k]);
+      // A plain multiply-add that the compiler vectorises (std::fma is a libm call where the
+      // library is built without FMA): the EMA runs every step and must stay cheap next to it.
+      // Elementwise in fixed chunks, so the result does not depend on the thread count.
+      parallel_for(0, p.numel(), detail::kGrain, [&](int64_t lo, int64_t hi) {
+        for (int64_t k = lo; k < hi; ++k) s[k] = d * s[k] + one_d * w[k];
+      });
     });
   }
 }

@@ -18,6 +18,8 @@ class EMA {
   void apply() const { copy_to(params_); }
   const std::vector<Tensor>& shadow() const { return shadow_; }
   double decay() const { return decay_; }
+  // For a decay that changes with the step (a warm-up); same range as the constructor's.
+  void set_decay(double decay);
   // "ema.<i>" tensors, for a checkpoint.
   NamedTensors state_dict() const;
   void load_state_dict(const NamedTensors& s);
