@@ -12,5 +12,6 @@
 #include "hangu/models/registry.h"
 #include "hangu/models/resnet.h"
 #include "hangu/models/small_cnn.h"
+#include "hangu/models/vision_registry.h"
 #include "hangu/models/vit.h"
 #include "hangu/models/weights.h"
