@@ -283,27 +283,29 @@ TEST(OnnxExport, TrainedLeNetRunsInOnnxRuntime) {
 
 // Issue 7: an image classifier folder (what `hangu train --data FOLDER` writes) exported with
 // `hangu export --model DIR --onnx OUT`: the runtime gives the model's own logits (batch norm in
-// inference form included), and the file carries the class names and the preprocessing.
-TEST(OnnxExport, ImageClassifierFolder) {
+// inference form included, with running statistics other than the initial 0 / 1), and the file
+// carries the class names and the preprocessing.
+void check_image_folder_export(const std::string& model, double tolerance) {
   TempDir dir;
   manual_seed(6);
-  auto net = models::create("cnn", 3);
-  // Running statistics other than the initial 0 / 1, so that exporting them is tested.
+  auto net = models::create(model, 3);
   Generator gen(7);
-  auto* cnn = dynamic_cast<models::SmallCnn*>(net.get());
-  ASSERT_NE(cnn, nullptr);
-  for (nn::BatchNorm2d* bn : {cnn->bn1.get(), cnn->bn2.get(), cnn->bn3.get(), cnn->bn4.get()}) {
-    copy_(bn->running_mean, randn(IntList(bn->running_mean.shape()), DType::f32, &gen));
-    copy_(bn->running_var, add(rand(IntList(bn->running_var.shape()), DType::f32, &gen), Scalar(0.5)));
-  }
+  int batch_norms = 0;
+  for (auto& [name, m] : net->named_modules())
+    if (auto* bn = dynamic_cast<nn::BatchNorm2d*>(m.get())) {
+      copy_(bn->running_mean, mul(randn(IntList(bn->running_mean.shape()), DType::f32, &gen), Scalar(0.2)));
+      copy_(bn->running_var, add(rand(IntList(bn->running_var.shape()), DType::f32, &gen), Scalar(0.5)));
+      ++batch_norms;
+    }
+  EXPECT_GE(batch_norms, 4) << model;
   net->eval();
   const std::string folder = dir.file("pigs-model");
   fs::create_directories(folder);
   {
     // model.json as `hangu train --data` writes it (cli/image_model.h).
     std::ofstream f(folder + "/model.json");
-    f << R"({"format": "hangu-image-classifier", "version": 1, "model": "cnn", "weights": "model.safetensors",
-            "classes": ["一号猪", "二号猪", "三号猪"],
+    f << R"({"format": "hangu-image-classifier", "version": 1, "model": ")" << model
+      << R"(", "weights": "model.safetensors", "classes": ["一号猪", "二号猪", "三号猪"],
             "preprocessing": {"resize_shorter_side": 32, "center_crop": 32, "color": "RGB", "scale": "pixel / 255",
                               "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}})";
   }
@@ -319,7 +321,7 @@ TEST(OnnxExport, ImageClassifierFolder) {
   const std::string out = dir.file("pigs.onnx");
   auto e = run_hangu("export --model '" + folder + "' --onnx '" + out + "' --json");
   ASSERT_EQ(e.code, 0) << e.out;
-  EXPECT_EQ(io::Json::parse(e.out, "stdout").find("model")->as_string(), "cnn");
+  EXPECT_EQ(io::Json::parse(e.out, "stdout").find("model")->as_string(), model);
   const onnx::Model m = onnx::load_model(out);
   EXPECT_EQ(m.metadata.at("hangu:classes"), "[\"一号猪\",\"二号猪\",\"三号猪\"]");
   EXPECT_TRUE(contains(m.metadata.at("hangu:preprocessing"), "\"mean\"")) << m.metadata.at("hangu:preprocessing");
@@ -329,12 +331,45 @@ TEST(OnnxExport, ImageClassifierFolder) {
   auto r = run_hangu("run '" + out + "' --input input='" + dir.file("x.npy") + "' --output-dir '" + dir.file("o") + "'");
   ASSERT_EQ(r.code, 0) << r.out;
   const double d = relative_diff(io::load_npy(dir.file("o/logits.npy")), logits);
-  std::printf("exported image classifier vs native: max difference %.3g of the largest logit\n", d);
-  EXPECT_LE(d, 1e-5);
+  std::printf("exported %s vs native: max difference %.3g of the largest logit\n", model.c_str(), d);
+  EXPECT_LE(d, tolerance) << model;
+}
 
-  // A folder that is not a model, and a model that cannot be exported, exit 2 with one line.
-  auto bad = run_hangu("export --model '" + dir.file("nothing") + "' --onnx '" + out + "'", "en_US.UTF-8",
+TEST(OnnxExport, ImageClassifierFolder) {
+  check_image_folder_export("cnn", 1e-5);
+  // A folder that is not a model exits 2 with one line.
+  TempDir dir;
+  auto bad = run_hangu("export --model '" + dir.file("nothing") + "' --onnx '" + dir.file("x.onnx") + "'",
+                       "en_US.UTF-8", "2>&1 >/dev/null");
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_EQ(count_lines(bad.out), 1) << bad.out;
+}
+
+// The torchvision ResNets (basic blocks and bottlenecks, downsampling shortcuts, the padded max
+// pool), as trained with `hangu train --data FOLDER --model resnet18|resnet34|resnet50`.
+TEST(OnnxExport, ResNetFolders) {
+  check_image_folder_export("resnet18", 1e-4);
+  check_image_folder_export("resnet50", 1e-4);
+}
+
+// A model the exporter does not know (yet) exits 2 naming the models it knows.
+TEST(OnnxExport, UnsupportedImageModelIsNamed) {
+  TempDir dir;
+  manual_seed(6);
+  auto net = models::create("mobilenet_v2", 3);
+  const std::string folder = dir.file("m");
+  fs::create_directories(folder);
+  {
+    std::ofstream f(folder + "/model.json");
+    f << R"({"format": "hangu-image-classifier", "version": 1, "model": "mobilenet_v2",
+            "weights": "model.safetensors", "classes": ["a", "b", "c"],
+            "preprocessing": {"resize_shorter_side": 32, "center_crop": 32, "color": "RGB", "scale": "pixel / 255",
+                              "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}})";
+  }
+  nn::save_weights(*net, folder + "/model.safetensors");
+  auto bad = run_hangu("export --model '" + folder + "' --onnx '" + dir.file("x.onnx") + "'", "en_US.UTF-8",
                        "2>&1 >/dev/null");
   EXPECT_EQ(bad.code, 2) << bad.out;
   EXPECT_EQ(count_lines(bad.out), 1) << bad.out;
+  EXPECT_TRUE(contains(bad.out, "cnn, resnet18, resnet34, resnet50")) << bad.out;
 }

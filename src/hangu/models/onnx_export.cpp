@@ -3,6 +3,7 @@
 #include "hangu/core/version.h"
 #include "hangu/models/lenet.h"
 #include "hangu/models/mlp.h"
+#include "hangu/models/resnet.h"
 #include "hangu/models/small_cnn.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
@@ -170,7 +171,63 @@ onnx::Model OnnxGraphBuilder::finish(const std::string& doc_string) {
 
 std::vector<std::string> onnx_export_names() { return {"lenet", "mlp"}; }
 
-std::vector<std::string> image_onnx_export_names() { return {"cnn"}; }
+std::vector<std::string> image_onnx_export_names() { return {"cnn", "resnet18", "resnet34", "resnet50"}; }
+
+namespace {
+
+template <typename M>
+const M& child_as(const nn::Module& parent, const std::string& name, const std::string& where) {
+  const auto* m = dynamic_cast<const M*>(parent.child(name).get());
+  if (!m) throw ValueError(MsgId::onnx_export_not_model, "a known layer", where + name);
+  return *m;
+}
+
+// conv -> bn of a shortcut (torchvision's downsample.0 / downsample.1), or the input itself.
+std::string shortcut(OnnxGraphBuilder& b, const std::shared_ptr<nn::Sequential>& ds, const std::string& p,
+                     const std::string& x) {
+  if (!ds) return x;
+  const std::string q = p + "downsample.";
+  return b.batch_norm(child_as<nn::BatchNorm2d>(*ds, "1", q), q + "1",
+                      b.conv2d(child_as<nn::Conv2d>(*ds, "0", q), q + "0", x));
+}
+
+std::string resnet_block(OnnxGraphBuilder& b, const nn::Module& block, const std::string& p, const std::string& x) {
+  if (const auto* k = dynamic_cast<const BasicBlock*>(&block)) {
+    std::string y = b.relu(b.batch_norm(*k->bn1, p + "bn1", b.conv2d(*k->conv1, p + "conv1", x)));
+    y = b.batch_norm(*k->bn2, p + "bn2", b.conv2d(*k->conv2, p + "conv2", y));
+    return b.relu(b.node("Add", p + "add", {y, shortcut(b, k->downsample, p, x)}));
+  }
+  if (const auto* k = dynamic_cast<const Bottleneck*>(&block)) {
+    std::string y = b.relu(b.batch_norm(*k->bn1, p + "bn1", b.conv2d(*k->conv1, p + "conv1", x)));
+    y = b.relu(b.batch_norm(*k->bn2, p + "bn2", b.conv2d(*k->conv2, p + "conv2", y)));
+    y = b.batch_norm(*k->bn3, p + "bn3", b.conv2d(*k->conv3, p + "conv3", y));
+    return b.relu(b.node("Add", p + "add", {y, shortcut(b, k->downsample, p, x)}));
+  }
+  throw ValueError(MsgId::onnx_export_not_model, "BasicBlock or Bottleneck", p);
+}
+
+// torchvision's ResNet: conv1 -> bn1 -> relu -> maxpool 3x3/2 (pad 1) -> layer1..4 -> global
+// average pool -> flatten -> fc; node and initializer names follow the state dict's.
+onnx::Model export_resnet(const std::string& name, const ResNet& net, int64_t image_size) {
+  const DType dt = net.conv1->weight.dtype();
+  OnnxGraphBuilder b(name);
+  std::string x = b.input("input", dt, {-1, net.conv1->in_channels, image_size, image_size});
+  x = b.relu(b.batch_norm(*net.bn1, "bn1", b.conv2d(*net.conv1, "conv1", x)));
+  x = b.node("MaxPool", "maxpool", {x},
+             {OnnxGraphBuilder::ints_attr("kernel_shape", {3, 3}), OnnxGraphBuilder::ints_attr("pads", {1, 1, 1, 1}),
+              OnnxGraphBuilder::ints_attr("strides", {2, 2})});
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const std::string layer = "layer" + std::to_string(i + 1) + ".";
+    for (const auto& [index, block] : net.layers[i]->named_children())
+      x = resnet_block(b, *block, layer + index + ".", x);
+  }
+  x = b.flatten(b.global_average_pool(x), 1);
+  x = b.linear(*net.fc, "fc", x);
+  b.output(x, "logits", dt, {-1, net.fc->out_features});
+  return b.finish("ResNet-" + std::to_string(net.depth) + " image classifier (torchvision layout), exported by hangu");
+}
+
+}  // namespace
 
 onnx::Model export_image_onnx(const std::string& name, const nn::Module& module, int64_t image_size) {
   if (name == "cnn") {
@@ -187,6 +244,11 @@ onnx::Model export_image_onnx(const std::string& name, const nn::Module& module,
     x = b.linear(*net->fc, "fc", x);
     b.output(x, "logits", dt, {-1, net->fc->out_features});
     return b.finish("Small CNN image classifier, exported by hangu");
+  }
+  if (name == "resnet18" || name == "resnet34" || name == "resnet50") {
+    const auto* net = dynamic_cast<const ResNet*>(&module);
+    if (!net) throw ValueError(MsgId::onnx_export_not_model, "ResNet", name);
+    return export_resnet(name, *net, image_size);
   }
   throw ValueError(MsgId::onnx_export_unknown_model, name, join(image_onnx_export_names()));
 }
