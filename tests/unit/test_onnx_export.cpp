@@ -352,16 +352,19 @@ TEST(OnnxExport, ResNetFolders) {
   check_image_folder_export("resnet50", 1e-4);
 }
 
+// MobileNetV2: depthwise convolutions, ReLU6 as Clip, inverted residuals, dropout dropped.
+TEST(OnnxExport, MobileNetV2Folder) { check_image_folder_export("mobilenet_v2", 1e-4); }
+
 // A model the exporter does not know (yet) exits 2 naming the models it knows.
 TEST(OnnxExport, UnsupportedImageModelIsNamed) {
   TempDir dir;
   manual_seed(6);
-  auto net = models::create("mobilenet_v2", 3);
+  auto net = models::create("vit_tiny", 3, 32);
   const std::string folder = dir.file("m");
   fs::create_directories(folder);
   {
     std::ofstream f(folder + "/model.json");
-    f << R"({"format": "hangu-image-classifier", "version": 1, "model": "mobilenet_v2",
+    f << R"({"format": "hangu-image-classifier", "version": 1, "model": "vit_tiny",
             "weights": "model.safetensors", "classes": ["a", "b", "c"],
             "preprocessing": {"resize_shorter_side": 32, "center_crop": 32, "color": "RGB", "scale": "pixel / 255",
                               "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}})";
@@ -371,5 +374,5 @@ TEST(OnnxExport, UnsupportedImageModelIsNamed) {
                        "2>&1 >/dev/null");
   EXPECT_EQ(bad.code, 2) << bad.out;
   EXPECT_EQ(count_lines(bad.out), 1) << bad.out;
-  EXPECT_TRUE(contains(bad.out, "cnn, resnet18, resnet34, resnet50")) << bad.out;
+  EXPECT_TRUE(contains(bad.out, "cnn, resnet18, resnet34, resnet50, mobilenet_v2")) << bad.out;
 }

@@ -3,8 +3,11 @@
 #include "hangu/core/version.h"
 #include "hangu/models/lenet.h"
 #include "hangu/models/mlp.h"
+#include "hangu/models/mobilenet_v2.h"
 #include "hangu/models/resnet.h"
 #include "hangu/models/small_cnn.h"
+#include "hangu/nn/activation.h"
+#include "hangu/nn/dropout.h"
 #include "hangu/ops/copy.h"
 #include "hangu/ops/creation.h"
 
@@ -171,7 +174,9 @@ onnx::Model OnnxGraphBuilder::finish(const std::string& doc_string) {
 
 std::vector<std::string> onnx_export_names() { return {"lenet", "mlp"}; }
 
-std::vector<std::string> image_onnx_export_names() { return {"cnn", "resnet18", "resnet34", "resnet50"}; }
+std::vector<std::string> image_onnx_export_names() {
+  return {"cnn", "resnet18", "resnet34", "resnet50", "mobilenet_v2"};
+}
 
 namespace {
 
@@ -227,6 +232,45 @@ onnx::Model export_resnet(const std::string& name, const ResNet& net, int64_t im
   return b.finish("ResNet-" + std::to_string(net.depth) + " image classifier (torchvision layout), exported by hangu");
 }
 
+// A module tree of plain layers, in order (MobileNetV2's features and classifier): Sequential,
+// Conv2d, BatchNorm2d, ReLU, ReLU6 (Clip 0..6), Dropout (identity at inference), Linear, and the
+// inverted residual block. Names follow the state dict ("features.3.conv.1.0").
+std::string export_layers(OnnxGraphBuilder& b, const nn::Module& m, const std::string& p, const std::string& x) {
+  if (const auto* c = dynamic_cast<const nn::Conv2d*>(&m)) return b.conv2d(*c, p, x);
+  if (const auto* bn = dynamic_cast<const nn::BatchNorm2d*>(&m)) return b.batch_norm(*bn, p, x);
+  if (dynamic_cast<const nn::ReLU*>(&m)) return b.relu(x);
+  if (dynamic_cast<const nn::ReLU6*>(&m)) {
+    const std::string lo = b.initializer(p + ".min", full({}, Scalar(0.0), DType::f32));
+    const std::string hi = b.initializer(p + ".max", full({}, Scalar(6.0), DType::f32));
+    return b.node("Clip", p, {x, lo, hi});
+  }
+  if (dynamic_cast<const nn::Dropout*>(&m)) return x;
+  if (const auto* fc = dynamic_cast<const nn::Linear*>(&m)) return b.linear(*fc, p, x);
+  if (const auto* ir = dynamic_cast<const InvertedResidual*>(&m)) {
+    const std::string y = export_layers(b, *ir->conv, p + ".conv", x);
+    return ir->use_res_connect ? b.node("Add", p + ".add", {x, y}) : y;
+  }
+  if (const auto* seq = dynamic_cast<const nn::Sequential*>(&m)) {
+    std::string y = x;
+    for (const auto& [name, child] : seq->named_children()) y = export_layers(b, *child, p + "." + name, y);
+    return y;
+  }
+  throw ValueError(MsgId::onnx_export_not_model, "an exportable layer", p);
+}
+
+onnx::Model export_mobilenet_v2(const MobileNetV2& net, int64_t image_size) {
+  const auto* first = dynamic_cast<const nn::Conv2d*>(net.features->child("0")->child("0").get());
+  if (!first) throw ValueError(MsgId::onnx_export_not_model, "MobileNetV2", "features.0.0");
+  const DType dt = first->weight.dtype();
+  OnnxGraphBuilder b("mobilenet_v2");
+  std::string x = b.input("input", dt, {-1, first->in_channels, image_size, image_size});
+  x = export_layers(b, *net.features, "features", x);
+  x = b.flatten(b.global_average_pool(x), 1);
+  x = export_layers(b, *net.classifier, "classifier", x);
+  b.output(x, "logits", dt, {-1, net.num_classes});
+  return b.finish("MobileNetV2 image classifier (torchvision layout), exported by hangu");
+}
+
 }  // namespace
 
 onnx::Model export_image_onnx(const std::string& name, const nn::Module& module, int64_t image_size) {
@@ -249,6 +293,11 @@ onnx::Model export_image_onnx(const std::string& name, const nn::Module& module,
     const auto* net = dynamic_cast<const ResNet*>(&module);
     if (!net) throw ValueError(MsgId::onnx_export_not_model, "ResNet", name);
     return export_resnet(name, *net, image_size);
+  }
+  if (name == "mobilenet_v2") {
+    const auto* net = dynamic_cast<const MobileNetV2*>(&module);
+    if (!net) throw ValueError(MsgId::onnx_export_not_model, "MobileNetV2", name);
+    return export_mobilenet_v2(*net, image_size);
   }
   throw ValueError(MsgId::onnx_export_unknown_model, name, join(image_onnx_export_names()));
 }
