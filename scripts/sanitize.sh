@@ -36,7 +36,12 @@ case "$mode" in
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     if [ "$mode" = asan ]; then
       cmake --build build-asan -j"$jobs"
-      ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE slow
+      ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE slow -E 'DistMpi\.'
+      # The mpirun tests: OpenMPI 4.1 never frees some of what MPI_Init allocates. The slow
+      # unwinder gives LeakSanitizer whole stacks through OpenMPI's plugins, so that those
+      # allocations (and only those) are suppressed by scripts/lsan_openmpi.supp.
+      ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$PWD/scripts/lsan_openmpi.supp" \
+        ctest --test-dir build-asan --output-on-failure -j"$jobs" -R 'DistMpi\.'
     else
       cmake --build build-asan -j"$jobs" --target hangu_cli "${quick_tests[@]}"
       for t in "${quick_tests[@]}"; do
