@@ -40,7 +40,7 @@ case "$mode" in
       # The mpirun tests: OpenMPI 4.1 never frees some of what MPI_Init allocates. The slow
       # unwinder gives LeakSanitizer whole stacks through OpenMPI's plugins, so that those
       # allocations (and only those) are suppressed by scripts/lsan_openmpi.supp.
-      ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$PWD/scripts/lsan_openmpi.supp" \
+      ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$PWD/scripts/lsan_openmpi.supp:print_suppressions=0" \
         ctest --test-dir build-asan --output-on-failure -j"$jobs" -R 'DistMpi\.'
     else
       cmake --build build-asan -j"$jobs" --target hangu_cli "${quick_tests[@]}"
