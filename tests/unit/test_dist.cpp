@@ -67,6 +67,29 @@ double max_weight_diff(const std::string& a_path, const std::string& b_path) {
   return worst;
 }
 
+// Runs `mpirun -np 2 ... hangu ARGS` (stdout dropped, stderr to DIR/err) in the background, waits
+// until the test hook has logged step `step` (HANGU_TEST_STEP_LOG=DIR/steps.log), then sends
+// kill SIGNAL to rank 1 and waits for the job; the output ends with "rc=<mpirun's exit code>"
+// (124: it hung past the 120 s timeout).
+Result signal_rank_one(const std::string& dir, const std::string& mpi_options, const std::string& args, int step,
+                       const std::string& signal) {
+  const std::string script =
+      "log='" + dir + "/steps.log'; timeout 120 " + mpirun(2, mpi_options + " -x HANGU_TEST_STEP_LOG=" + dir +
+                                                                 "/steps.log") +
+      args + " >/dev/null 2>'" + dir + "/err' & tpid=$!\n" + "for i in $(seq 600); do grep -qx " +
+      std::to_string(step) + " \"$log\" 2>/dev/null && break; sleep 0.05; done\n"
+      "mp=$(pgrep -P $tpid | head -n1)\n"
+      "for p in $(pgrep -P $mp); do tr '\\0' '\\n' < /proc/$p/environ | grep -qx OMPI_COMM_WORLD_RANK=1 && kill " +
+      signal + " $p; done\n"
+      "wait $tpid; echo rc=$?\n";
+  const std::string script_file = dir + "/signal.sh";
+  FILE* f = std::fopen(script_file.c_str(), "w");
+  if (!f) return Result{"cannot write " + script_file, -1};
+  std::fputs(script.c_str(), f);
+  std::fclose(f);
+  return run_shell("bash '" + script_file + "' 2>&1");
+}
+
 // ---- the API in one process (not started by mpirun: world size 1) ----
 
 TEST(DistSingle, CollectivesAreIdentitiesInAWorldOfOne) {
@@ -212,22 +235,9 @@ TEST(DistMpi, BatchNotDivisibleByRanksExitsTwo) {
 TEST(DistMpi, KillingARankStopsTheJobAndItsCheckpointResumesOnOneRank) {
   const std::string dir = scratch("kill");
   const std::string common = " --model lenet --data '" + kMnist + "' --batch-size 128 --threads 1";
-  // The test hook logs each finished step; once step 15 is logged, rank 1 is killed.
-  const std::string script = "log='" + dir + "/steps.log'; timeout 120 " +
-                             mpirun(2, " -x HANGU_TEST_STEP_LOG=" + dir + "/steps.log") + " train" + common +
-                             " --epochs 5 --checkpoint-every 10 --json --out '" + dir + "/run' >/dev/null 2>'" + dir +
-                             "/err' & tpid=$!\n"
-                             "for i in $(seq 600); do grep -qx 15 \"$log\" 2>/dev/null && break; sleep 0.05; done\n"
-                             "mp=$(pgrep -P $tpid | head -n1)\n"
-                             "for p in $(pgrep -P $mp); do tr '\\0' '\\n' < /proc/$p/environ | grep -qx "
-                             "OMPI_COMM_WORLD_RANK=1 && kill -9 $p; done\n"
-                             "wait $tpid; echo rc=$?\n";
-  const std::string script_file = dir + "/kill.sh";
-  FILE* f = std::fopen(script_file.c_str(), "w");
-  ASSERT_NE(f, nullptr);
-  std::fputs(script.c_str(), f);
-  std::fclose(f);
-  Result r = run_shell("bash '" + script_file + "' 2>&1");
+  Result r = signal_rank_one(dir, "", " train" + common + " --epochs 5 --checkpoint-every 10 --json --out '" + dir +
+                                         "/run'",
+                              15, "-9");
   ASSERT_TRUE(contains(r.out, "rc=")) << r.out;
   EXPECT_FALSE(contains(r.out, "rc=0\n")) << r.out;
   EXPECT_FALSE(contains(r.out, "rc=124\n")) << "the job hung: " << r.out;
@@ -252,22 +262,9 @@ TEST(DistMpi, KillingARankStopsTheJobAndItsCheckpointResumesOnOneRank) {
 // them with dist_timeout, and MPI_Abort ends the job, the stopped rank included.
 TEST(DistMpi, AHungRankTripsTheWatchdog) {
   const std::string dir = scratch("hang");
-  const std::string script = "log='" + dir + "/steps.log'; timeout 120 " +
-                             mpirun(2, " -x HANGU_DIST_TIMEOUT=2 -x HANGU_TEST_STEP_LOG=" + dir + "/steps.log") +
-                             " train --model lenet --data '" + kMnist +
-                             "' --batch-size 128 --threads 1 --epochs 5 --json >/dev/null 2>'" + dir +
-                             "/err' & tpid=$!\n"
-                             "for i in $(seq 600); do grep -qx 5 \"$log\" 2>/dev/null && break; sleep 0.05; done\n"
-                             "mp=$(pgrep -P $tpid | head -n1)\n"
-                             "for p in $(pgrep -P $mp); do tr '\\0' '\\n' < /proc/$p/environ | grep -qx "
-                             "OMPI_COMM_WORLD_RANK=1 && kill -STOP $p; done\n"
-                             "wait $tpid; echo rc=$?\n";
-  const std::string script_file = dir + "/hang.sh";
-  FILE* f = std::fopen(script_file.c_str(), "w");
-  ASSERT_NE(f, nullptr);
-  std::fputs(script.c_str(), f);
-  std::fclose(f);
-  Result r = run_shell("bash '" + script_file + "' 2>&1");
+  Result r = signal_rank_one(dir, " -x HANGU_DIST_TIMEOUT=2",
+                             " train --model lenet --data '" + kMnist + "' --batch-size 128 --threads 1 --epochs 5 --json",
+                             5, "-STOP");
   EXPECT_TRUE(contains(r.out, "rc=1\n")) << r.out;  // the work failed; not 124 (a hang)
   Result err = run_shell("cat '" + dir + "/err'");
   EXPECT_TRUE(contains(err.out, "rank 0 of 2 waited 2 s for the other ranks")) << err.out;
