@@ -364,19 +364,22 @@ struct MBlock {
         const int64_t ip = ip0 + (step + shift) % span;
         bool direct = false;
         const float* ap = a_panel(kb, ip, kc, &direct);
-        // The next packed A panel (if packed: it usually sits in L3) is prefetched into L2 piece
-        // by piece while this panel's tiles run, instead of stalling its first tile.
+        // The next packed A panel (if packed: it usually sits in L3) is brought toward L2 piece
+        // by piece inside this panel's tiles, so its first tile does not stall on it.
         const int64_t next_ip = ip0 + (step + 1 + shift) % span;
         const bool prefetch_next =
             !direct_a && step + 1 < span && flags[kb * m_panels + next_ip].load(std::memory_order_relaxed) == 2;
         const char* next = reinterpret_cast<const char*>(apack + (kb * m_panels + next_ip) * MR * kc_max);
         const int64_t next_lines = ceil_div(MR * kc * int64_t{sizeof(float)}, 64);
         const int64_t lines_per_tile = ceil_div(next_lines, jp1 - jp0);
+        TileEpilogue with_prefetch = base;
         for (int64_t jp = jp0; jp < jp1; ++jp) {
-          if (prefetch_next)
-            for (int64_t l = (jp - jp0) * lines_per_tile, end = std::min(next_lines, l + lines_per_tile); l < end; ++l)
-              __builtin_prefetch(next + l * 64, 0, 2);
-          tile(kc, ip, jp, ap, direct, bpack + (jp - jp0) * NR * kc, base);
+          if (prefetch_next) {
+            const int64_t l = (jp - jp0) * lines_per_tile;
+            with_prefetch.prefetch_next = next + l * 64;
+            with_prefetch.prefetch_lines = std::max<int64_t>(0, std::min(next_lines, l + lines_per_tile) - l);
+          }
+          tile(kc, ip, jp, ap, direct, bpack + (jp - jp0) * NR * kc, with_prefetch);
         }
       }
     }

@@ -33,6 +33,7 @@ struct V512 {
   static Reg scale2(Reg x, Reg n) { return _mm512_scalef_ps(x, n); }
   static float reduce_add(Reg v) { return _mm512_reduce_add_ps(v); }
   static void prefetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
+  static void prefetch_l2(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T1); }
 };
 
 // In-register 16 x 16 transpose: r[i] (row i) becomes column i.
@@ -67,8 +68,15 @@ void pack_transposed(const float* src, int64_t ld, int64_t w, int64_t kc, int64_
       const int64_t steps = kc - p0 < 16 ? kc - p0 : 16;
       const __mmask16 load_mask = static_cast<__mmask16>((1u << steps) - 1u);
       __m512 r[16];
-      for (int64_t i = 0; i < 16; ++i)
-        r[i] = j0 + i < w ? _mm512_maskz_loadu_ps(load_mask, src + (j0 + i) * ld + p0) : _mm512_setzero_ps();
+      for (int64_t i = 0; i < 16; ++i) {
+        if (j0 + i >= w) {
+          r[i] = _mm512_setzero_ps();
+          continue;
+        }
+        const float* row = src + (j0 + i) * ld + p0;
+        if (p0 + 64 < kc) _mm_prefetch(reinterpret_cast<const char*>(row + 64), _MM_HINT_T0);  // 4 lines ahead
+        r[i] = _mm512_maskz_loadu_ps(load_mask, row);
+      }
       transpose16(r);
       for (int64_t q = 0; q < steps; ++q) _mm512_mask_storeu_ps(dst + (p0 + q) * W + j0, store_mask, r[q]);
     }

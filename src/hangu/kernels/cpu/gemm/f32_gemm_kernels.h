@@ -22,6 +22,11 @@ struct TileEpilogue {
   const float* bias_row = nullptr;
   const float* bias_col = nullptr;
   Activation act = Activation::none;
+  // Lines (64 bytes each) from here on to bring toward L2 while the tile runs, one per k step
+  // after the C prefetches: the next A panel, which a burst of prefetches between tiles would
+  // stall on (they take the line-fill buffers the B stream needs).
+  const char* prefetch_next = nullptr;
+  int64_t prefetch_lines = 0;
 };
 
 // C tile = epilogue(A panel @ B panel) over kc; a_rs is read only by the direct variant.

@@ -6,7 +6,7 @@
 //   Reg, Mask, kLanes; zero, set1, load (aligned), loadu, load_mask (zeros elsewhere), storeu,
 //   store_mask, mask_first(n), fmadd, fnmadd, mul, add, sub, div, min, max (max(a, b) and
 //   min(a, b) return b when either is NaN), round (to nearest), scale2 (x * 2^n for integral n in
-//   [-126, 127]), reduce_add, prefetch.
+//   [-126, 127]), reduce_add, prefetch (to L1), prefetch_l2.
 #include <cstdint>
 
 #include "hangu/kernels/cpu/gemm/f32_gemm_kernels.h"
@@ -101,14 +101,20 @@ inline void k_step(typename V::Reg (&acc)[MR][NV], const typename V::Reg (&bv)[N
 }
 
 // The k loop; the first steps also prefetch the C tile, one line each (a burst of misses at the
-// start would take the line-fill buffers the B stream needs).
+// start would take the line-fill buffers the B stream needs), the next ones e.prefetch_lines
+// lines of e.prefetch_next toward L2.
 template <class V, int MR, int NV, class Step>
-inline void k_loop(int64_t kc, const float* c, int64_t c_rs, int64_t mr, Step step) {
+inline void k_loop(int64_t kc, const float* c, int64_t c_rs, int64_t mr, const TileEpilogue& e, Step step) {
   constexpr int64_t kLinesPerRow = (NV * V::kLanes * 4 + 63) / 64;
   const int64_t pf = mr * kLinesPerRow < kc ? mr * kLinesPerRow : kc;
   int64_t p = 0;
   for (; p < pf; ++p) {
     V::prefetch(c + (p / kLinesPerRow) * c_rs + (p % kLinesPerRow) * 16);
+    step(p);
+  }
+  const int64_t pn = pf + e.prefetch_lines < kc ? pf + e.prefetch_lines : kc;
+  for (const char* next = e.prefetch_next; p < pn; ++p, next += 64) {
+    V::prefetch_l2(next);
     step(p);
   }
 #pragma GCC unroll 4
@@ -135,7 +141,7 @@ void ukernel(int64_t kc, const float* a, int64_t a_rs, const float* b, float* c,
     for (int j = 0; j < NV; ++j) bv[j] = V::load(b + p * NR + j * V::kLanes);
   };
   if constexpr (kPacked) {
-    k_loop<V, MR, NV>(kc, c, c_rs, mr, [&](int64_t p) {
+    k_loop<V, MR, NV>(kc, c, c_rs, mr, e, [&](int64_t p) {
       typename V::Reg bv[NV];
       load_b(p, bv);
       k_step<V, MR, NV>(acc, bv, [&](int i) { return a[p * kStride + i]; });
@@ -147,7 +153,7 @@ void ukernel(int64_t kc, const float* a, int64_t a_rs, const float* b, float* c,
     const float* base[G];
 #pragma GCC unroll 8
     for (int g = 0; g < G; ++g) base[g] = a + 3 * g * a_rs;
-    k_loop<V, MR, NV>(kc, c, c_rs, mr, [&](int64_t p) {
+    k_loop<V, MR, NV>(kc, c, c_rs, mr, e, [&](int64_t p) {
       typename V::Reg bv[NV];
       load_b(p, bv);
       k_step<V, MR, NV>(acc, bv, [&](int i) { return base[i / 3][(i % 3) * a_rs + p]; });
@@ -159,6 +165,10 @@ void ukernel(int64_t kc, const float* a, int64_t a_rs, const float* b, float* c,
 // Packs ceil(w / W) panels row by row: element (p, j) of the source, at src[p * ld + j], goes to
 // panel j / W at dst + (j / W) * W * kc + p * W + j % W; the last panel is zero-padded. Whole
 // source rows are read in order, which keeps the prefetchers streaming when ld is large.
+// Rows this far ahead are prefetched while packing: each source row is a short stream of its own
+// (often in another page), which the hardware prefetchers pick up too late.
+inline constexpr int64_t kPackAhead = 4;
+
 template <class V>
 void pack_copy(const float* src, int64_t ld, int64_t w, int64_t kc, int64_t W, float* dst) {
   constexpr int64_t L = V::kLanes;
@@ -170,6 +180,7 @@ void pack_copy(const float* src, int64_t ld, int64_t w, int64_t kc, int64_t W, f
       for (int64_t j = 0; j < W; j += L) {
         const int64_t have = w - q * W - j, room = W - j < L ? W - j : L;
         const float* sj = s + q * W + j;
+        if (p + kPackAhead < kc) V::prefetch(sj + kPackAhead * ld);
         const typename V::Reg v = have >= L  ? V::loadu(sj)
                                   : have > 0 ? V::load_mask(V::mask_first(have), sj)
                                              : V::zero();
