@@ -68,49 +68,77 @@ inline __m256i round_bf16(__m512 v) {
   return _mm512_cvtepi32_epi16(r);
 }
 
-// y[0:n] = sum_p a[p] * B[p, 0:n], in k order: whole rows of the chunk stream in, four at a time,
-// into sums kept in y (L1). Columns up to n rounded to 16 are written (zeros past n).
-void gemv_axpy(int64_t k, int64_t n, const uint16_t* a, int64_t a_cs, const uint16_t* b, int64_t ldb, float* y) {
-  for (int64_t j = 0; j < n; j += 16) _mm512_storeu_ps(y + j, _mm512_setzero_ps());
-  auto bcast = [&](int64_t p) {
-    return _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(a[p * a_cs]) << 16)));
-  };
-  int64_t p = 0;
-  for (; p + 4 <= k; p += 4) {
-    const __m512 a0 = bcast(p), a1 = bcast(p + 1), a2 = bcast(p + 2), a3 = bcast(p + 3);
-    const uint16_t* r0 = b + p * ldb;
-    const uint16_t *r1 = r0 + ldb, *r2 = r1 + ldb, *r3 = r2 + ldb;
-    for (int64_t j = 0; j < n; j += 16) {
-      const __mmask16 m = mask16(n - j);
-      __m512 v = _mm512_loadu_ps(y + j);
-      v = _mm512_fmadd_ps(a0, widen16(_mm256_maskz_loadu_epi16(m, r0 + j)), v);
-      v = _mm512_fmadd_ps(a1, widen16(_mm256_maskz_loadu_epi16(m, r1 + j)), v);
-      v = _mm512_fmadd_ps(a2, widen16(_mm256_maskz_loadu_epi16(m, r2 + j)), v);
-      v = _mm512_fmadd_ps(a3, widen16(_mm256_maskz_loadu_epi16(m, r3 + j)), v);
-      _mm512_storeu_ps(y + j, v);
+// R rows of B into the de-interleaved sums of gemv_axpy: one 512-bit load brings 32 bf16 values;
+// a 16-bit shift widens the even columns and a mask the odd ones (bf16 is the top half of f32).
+template <int R>
+inline void axpy_rows(int64_t n, const __m512 (&x)[R], const uint16_t* const (&row)[R], float* y) {
+  const __m512i odd = _mm512_set1_epi32(static_cast<int>(0xFFFF0000u));
+  for (int64_t j = 0; j < n; j += 32) {
+    const __mmask32 m = n - j >= 32 ? ~__mmask32{0} : static_cast<__mmask32>((1u << (n - j)) - 1u);
+    __m512 ev = _mm512_loadu_ps(y + j), od = _mm512_loadu_ps(y + j + 16);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const __m512i w = _mm512_maskz_loadu_epi16(m, row[r] + j);
+      ev = _mm512_fmadd_ps(x[r], _mm512_castsi512_ps(_mm512_slli_epi32(w, 16)), ev);
+      od = _mm512_fmadd_ps(x[r], _mm512_castsi512_ps(_mm512_and_si512(w, odd)), od);
     }
-  }
-  for (; p < k; ++p) {
-    const __m512 a0 = bcast(p);
-    const uint16_t* r0 = b + p * ldb;
-    for (int64_t j = 0; j < n; j += 16)
-      _mm512_storeu_ps(
-          y + j, _mm512_fmadd_ps(a0, widen16(_mm256_maskz_loadu_epi16(mask16(n - j), r0 + j)), _mm512_loadu_ps(y + j)));
+    _mm512_storeu_ps(y + j, ev);
+    _mm512_storeu_ps(y + j + 16, od);
   }
 }
 
-// C columns of B (k contiguous each) against a: 16 partial sums per column, then a fixed reduction.
+// y[0:n] = sum_p a[p] * B[p, 0:n], in k order: whole rows of the chunk stream in, eight at a time,
+// into sums kept in y (L1), each group of 32 columns as [16 even | 16 odd] until the permutes at
+// the end restore column order. Columns up to n rounded to 32 are written (zeros past n).
+void gemv_axpy(int64_t k, int64_t n, const uint16_t* a, int64_t a_cs, const uint16_t* b, int64_t ldb, float* y) {
+  for (int64_t j = 0; j < n; j += 16) _mm512_storeu_ps(y + j, _mm512_setzero_ps());
+  if (n % 32 != 0 && n % 32 <= 16) _mm512_storeu_ps(y + n / 32 * 32 + 16, _mm512_setzero_ps());
+  auto bcast = [&](int64_t p) {
+    return _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int>(static_cast<uint32_t>(a[p * a_cs]) << 16)));
+  };
+  constexpr int R = 8;
+  int64_t p = 0;
+  for (; p + R <= k; p += R) {
+    __m512 x[R];
+    const uint16_t* row[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) x[r] = bcast(p + r), row[r] = b + (p + r) * ldb;
+    axpy_rows<R>(n, x, row, y);
+  }
+  for (; p < k; ++p) {
+    const __m512 x[1] = {bcast(p)};
+    const uint16_t* const row[1] = {b + p * ldb};
+    axpy_rows<1>(n, x, row, y);
+  }
+  const __m512i lo_idx = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i hi_idx = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  for (int64_t j = 0; j < n; j += 32) {
+    const __m512 ev = _mm512_loadu_ps(y + j), od = _mm512_loadu_ps(y + j + 16);
+    _mm512_storeu_ps(y + j, _mm512_permutex2var_ps(ev, lo_idx, od));
+    _mm512_storeu_ps(y + j + 16, _mm512_permutex2var_ps(ev, hi_idx, od));
+  }
+}
+
+// C columns of B (k contiguous each) against a: per 32 k, the even and the odd k of one 512-bit
+// load are widened by a shift and a mask (as in axpy_rows); 16 partial sums per column, then a
+// fixed reduction.
 template <int C>
 void gemv_dot_cols(int64_t k, const uint16_t* a, const uint16_t* b, int64_t ldb, float* y) {
+  const __m512i odd = _mm512_set1_epi32(static_cast<int>(0xFFFF0000u));
   __m512 acc[C];
 #pragma GCC unroll 8
   for (int c = 0; c < C; ++c) acc[c] = _mm512_setzero_ps();
-  for (int64_t p = 0; p < k; p += 16) {
-    const __mmask16 m = mask16(k - p);
-    const __m512 ap = widen16(_mm256_maskz_loadu_epi16(m, a + p));
+  for (int64_t p = 0; p < k; p += 32) {
+    const __mmask32 m = k - p >= 32 ? ~__mmask32{0} : static_cast<__mmask32>((1u << (k - p)) - 1u);
+    const __m512i av = _mm512_maskz_loadu_epi16(m, a + p);
+    const __m512 ae = _mm512_castsi512_ps(_mm512_slli_epi32(av, 16));
+    const __m512 ao = _mm512_castsi512_ps(_mm512_and_si512(av, odd));
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c)
-      acc[c] = _mm512_fmadd_ps(ap, widen16(_mm256_maskz_loadu_epi16(m, b + c * ldb + p)), acc[c]);
+    for (int c = 0; c < C; ++c) {
+      const __m512i w = _mm512_maskz_loadu_epi16(m, b + c * ldb + p);
+      acc[c] = _mm512_fmadd_ps(ae, _mm512_castsi512_ps(_mm512_slli_epi32(w, 16)), acc[c]);
+      acc[c] = _mm512_fmadd_ps(ao, _mm512_castsi512_ps(_mm512_and_si512(w, odd)), acc[c]);
+    }
   }
 #pragma GCC unroll 8
   for (int c = 0; c < C; ++c) y[c] = _mm512_reduce_add_ps(acc[c]);

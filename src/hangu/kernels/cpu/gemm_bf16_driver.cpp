@@ -57,6 +57,7 @@ class Buffer {
 thread_local Buffer t_packed;  // packed A and B: owned by the calling thread, read by all
 thread_local Buffer t_acc;     // f32 partial sums of one unit while K spans several blocks
 thread_local Buffer t_vec;     // a contiguous copy of a strided GEMV operand
+thread_local Buffer t_gemv_y;  // the sums of one GEMV (axpy form) unit
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -153,15 +154,18 @@ void gemv_dot(const KernelSet& ks, const GemmArgs& g) {
 }
 
 void gemv_axpy(const KernelSet& ks, const GemmArgs& g) {
-  const int64_t chunks = ceil_div(g.n, kGemvAxpyCols);
-  const int64_t grain = std::max<int64_t>(1, kGemvGrainMacs / (g.k * kGemvAxpyCols));
-  parallel_for(0, g.batch * chunks, grain, [&](int64_t u0, int64_t u1) {
-    alignas(64) float y[kGemvAxpyCols];
+  // Each column's sum runs in k order in any unit, so the split (by the thread count) cannot
+  // change the bits.
+  const int64_t per_thread = ceil_div(ceil_div(g.n, std::max(1, get_num_threads())), 32) * 32;
+  const int64_t unit_cols = std::clamp(per_thread, kGemvAxpyMinCols, kGemvAxpyMaxCols);
+  const int64_t chunks = ceil_div(g.n, unit_cols);
+  parallel_for(0, g.batch * chunks, 1, [&](int64_t u0, int64_t u1) {
+    float* y = static_cast<float*>(t_gemv_y.get(static_cast<size_t>(unit_cols + 32) * sizeof(float)));
     for (int64_t u = u0; u < u1; ++u) {
-      const int64_t bi = u / chunks, j0 = (u % chunks) * kGemvAxpyCols;
-      const int64_t cols = std::min(kGemvAxpyCols, g.n - j0);
+      const int64_t bi = u / chunks, j0 = (u % chunks) * unit_cols;
+      const int64_t cols = std::min(unit_cols, g.n - j0);
       ks.gemv_axpy(g.k, cols, g.a + bi * g.a_bs, g.a_cs, g.b + bi * g.b_bs + j0, g.b_rs, y);
-      store(ks, g, y, kGemvAxpyCols, 1, cols, bi * g.c_bs + j0 * g.c_cs);
+      store(ks, g, y, unit_cols, 1, cols, bi * g.c_bs + j0 * g.c_cs);
     }
   });
 }

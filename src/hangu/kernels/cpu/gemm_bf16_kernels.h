@@ -29,13 +29,15 @@ using StoreBf16Fn = void (*)(const float* acc, int64_t ld, int64_t rows, int64_t
 // GEMV, B with k contiguous per column (b_rs == 1): y[j] = sum_p a[p] * b[j * ldb + p], j < n.
 // a is contiguous. Any summation order; y is overwritten.
 using GemvDotFn = void (*)(int64_t k, int64_t n, const uint16_t* a, const uint16_t* b, int64_t ldb, float* y);
-// GEMV, B with n contiguous per row (b_cs == 1): y[j] = sum_p a[p * a_cs] * b[p * ldb + j], j < n,
-// n <= kGemvAxpyCols; y has room for kGemvAxpyCols floats (it may hold partial sums on the way).
+// GEMV, B with n contiguous per row (b_cs == 1): y[j] = sum_p a[p * a_cs] * b[p * ldb + j], j < n;
+// y has room for n rounded up to 32 floats (it may hold partial sums on the way).
 using GemvAxpyFn = void (*)(int64_t k, int64_t n, const uint16_t* a, int64_t a_cs, const uint16_t* b, int64_t ldb,
                             float* y);
 
 inline constexpr int64_t kGemvDotCols = 64;    // columns of one GEMV (dot form) work unit
-inline constexpr int64_t kGemvAxpyCols = 512;  // columns of one GEMV (axpy form) work unit
+// Columns of one GEMV (axpy form) work unit: one unit per thread, so that each row segment is a
+// long stream for the prefetchers (a new, short one per row is picked up late), within these bounds.
+inline constexpr int64_t kGemvAxpyMinCols = 256, kGemvAxpyMaxCols = 8192;
 
 // A trivial type (no member initialisers; build it as `KernelSet k{};`), so that no inline
 // constructor is emitted by an ISA-flagged file and shared with generic code by the linker.
