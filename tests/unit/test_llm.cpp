@@ -11,6 +11,7 @@
 #include "cli_util.h"
 #include "hangu/hangu.h"
 #include "hangu/io/atomic_file.h"
+#include "hangu/kernels/cpu/isa.h"
 #include "hangu/models/generation.h"
 #include "hangu/models/gpt2.h"
 #include "hangu/models/llama.h"
@@ -540,6 +541,45 @@ TEST_P(FusedAttention, GradcheckFloat64) {
       [&](const std::vector<Tensor>& x) { return std::vector<Tensor>{fused_attention(x[0], x[1], x[2], m, c.causal)}; },
       {q, k, v});
   EXPECT_TRUE(r.ok) << r.message;
+}
+
+// The f32 fast path (GEMM tiles, f32 sums) at every ISA level against the reference level's loops
+// (double sums), forward and backward; and the same bits for 1 and 2 threads.
+TEST_P(FusedAttention, FastPathEqualsReferenceAtEveryLevelAndThreadCount) {
+  const AttnCase c = GetParam();
+  manual_seed(13);
+  Tensor q = randn(std::vector<int64_t>{c.b, c.h, c.l, c.d}).set_requires_grad();
+  Tensor k = randn(std::vector<int64_t>{c.b, c.hkv, c.s, c.d}).set_requires_grad();
+  Tensor v = randn(std::vector<int64_t>{c.b, c.hkv, c.s, c.dv}).set_requires_grad();
+  Tensor m = c.mask ? key_mask(c.b, c.s) : Tensor();
+  Tensor w = randn(std::vector<int64_t>{c.b, c.h, c.l, c.dv});
+  auto run = [&] {
+    q.set_grad(Tensor());
+    k.set_grad(Tensor());
+    v.set_grad(Tensor());
+    Tensor out = fused_attention(q, k, v, m, c.causal);
+    sum(mul(out, w)).backward();
+    return std::vector<Tensor>{out, q.grad(), k.grad(), v.grad()};
+  };
+  std::vector<Tensor> ref;
+  {
+    kernels::IsaGuard guard(kernels::Isa::reference);
+    ref = run();
+  }
+  const int saved = get_num_threads();
+  for (kernels::Isa isa : {kernels::Isa::avx2, kernels::Isa::avx512}) {
+    if (!kernels::isa_supported(isa)) continue;
+    kernels::IsaGuard guard(isa);
+    set_num_threads(1);
+    const std::vector<Tensor> one = run();
+    set_num_threads(2);
+    const std::vector<Tensor> two = run();
+    for (size_t i = 0; i < ref.size(); ++i) {
+      EXPECT_LE(rel_diff(one[i], ref[i]), 2e-6) << kernels::isa_name(isa) << " tensor " << i;
+      EXPECT_TRUE(test_util::same_bits(one[i], two[i])) << kernels::isa_name(isa) << " tensor " << i << ": 1 vs 2 threads";
+    }
+  }
+  set_num_threads(saved);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, FusedAttention,

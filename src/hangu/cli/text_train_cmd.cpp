@@ -206,8 +206,8 @@ std::optional<int> maybe_run_train_text(const ParsedArgs& args) {
                             .c_str());
   std::fflush(stdout);
   io::Json history = io::Json::array();
-  const auto t0 = std::chrono::steady_clock::now();
-  double last_train = 0.0, first_val = val_loss(), last_val = first_val;
+  // Tokens per second count the training steps only, not the validation passes.
+  double train_secs = 0.0, last_train = 0.0, first_val = val_loss(), last_val = first_val;
   const int64_t train_room = val_start - o.seq_len - 1;  // window starts in [0, train_room]
   for (int64_t step = 1; step <= o.steps; ++step) {
     std::vector<int64_t> starts;
@@ -215,16 +215,17 @@ std::optional<int> maybe_run_train_text(const ParsedArgs& args) {
     for (int64_t i = 0; i < o.batch; ++i)
       starts.push_back(static_cast<int64_t>(philox_word(st.seed, st.offset, static_cast<uint64_t>(i)) %
                                             static_cast<uint64_t>(train_room + 1)));
+    const auto t0 = std::chrono::steady_clock::now();
     auto [x, y] = batch_at(bytes, starts, o.seq_len);
     opt.zero_grad();
     Tensor loss = lm_loss(*model, x, y);
     loss.backward();
     opt.step();
     last_train = loss.item<double>();
+    train_secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (step % o.eval_every == 0 || step == o.steps) {
       last_val = val_loss();
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const double rate = static_cast<double>(step * o.batch * o.seq_len) / std::max(secs, 1e-9);
+      const double rate = static_cast<double>(step * o.batch * o.seq_len) / std::max(train_secs, 1e-9);
       io::Json h = io::Json::object();
       h["step"] = step;
       h["train_loss"] = last_train;
@@ -238,7 +239,6 @@ std::optional<int> maybe_run_train_text(const ParsedArgs& args) {
       std::fflush(stdout);
     }
   }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   fs::create_directories(o.out);
   io::write_file_atomic((fs::path(o.out) / "config.json").string(), gpt_config_json(cfg));
@@ -252,7 +252,7 @@ std::optional<int> maybe_run_train_text(const ParsedArgs& args) {
     r["val_loss"] = last_val;
     r["train_loss"] = last_train;
     r["history"] = history;
-    r["tokens_per_second"] = static_cast<double>(o.steps * o.batch * o.seq_len) / std::max(secs, 1e-9);
+    r["tokens_per_second"] = static_cast<double>(o.steps * o.batch * o.seq_len) / std::max(train_secs, 1e-9);
     r["out"] = o.out;
     std::printf("%s\n", r.dump().c_str());
   } else {

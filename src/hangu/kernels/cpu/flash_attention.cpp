@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "hangu/core/thread_pool.h"
+#include "hangu/kernels/cpu/flash_attention_f32.h"
+#include "hangu/kernels/cpu/simd/f32_kernels.h"
 
 namespace hangu::kernels {
 
@@ -130,8 +132,11 @@ void backward_impl(const AttentionDims& d, const T* q, const T* k, const T* v, c
 
 }  // namespace
 
+// f32 runs the fast path (flash_attention_f32.cpp) wherever the vector kernels exist; the reference
+// level and f64 run the loops above.
 void flash_attention_forward(const AttentionDims& d, const float* q, const float* k, const float* v,
                              const bool* key_mask, float* out, float* lse) {
+  if (simd::f32_kernels()) return flash_attention_forward_f32(d, q, k, v, key_mask, out, lse);
   forward_impl(d, q, k, v, key_mask, out, lse);
 }
 void flash_attention_forward(const AttentionDims& d, const double* q, const double* k, const double* v,
@@ -141,6 +146,7 @@ void flash_attention_forward(const AttentionDims& d, const double* q, const doub
 void flash_attention_backward(const AttentionDims& d, const float* q, const float* k, const float* v,
                               const bool* key_mask, const float* out, const float* lse, const float* dout, float* dq,
                               float* dk, float* dv) {
+  if (simd::f32_kernels()) return flash_attention_backward_f32(d, q, k, v, key_mask, out, lse, dout, dq, dk, dv);
   backward_impl(d, q, k, v, key_mask, out, lse, dout, dq, dk, dv);
 }
 void flash_attention_backward(const AttentionDims& d, const double* q, const double* k, const double* v,

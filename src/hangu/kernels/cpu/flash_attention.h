@@ -5,7 +5,7 @@
 // no L x S score matrix exists: memory is O(tile) per query row. The backward recomputes the
 // probabilities from the saved row log-sum-exp. Rows and (batch, kv-head) groups are split over
 // threads with a fixed grain and every sum runs in one fixed order: results do not depend on the
-// thread count. Sums accumulate in double.
+// thread count. Sums accumulate in double (f32: see flash_attention_f32.h).
 #include <cstdint>
 
 namespace hangu::kernels {
