@@ -129,6 +129,17 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     if (db == 1) return squeeze(out, 1);
     return out;
   }
+  if (db <= 2) {
+    // A matrix (or vector) b against a batch of a: fold a's batch into its rows, one product
+    // [.. * n, k] @ [k, m] (as PyTorch does). b is packed once instead of once per batch entry, and
+    // its gradient is one product instead of a batch of them summed by expand's backward.
+    Tensor b2 = db == 1 ? unsqueeze(b, 1) : b;
+    const int64_t k = a.size(-1);
+    if (b2.size(0) != k) throw mismatch();
+    Shape out_shape(a.shape().begin(), a.shape().end() - 1);
+    if (db == 2) out_shape.push_back(b2.size(1));
+    return reshape(mm(reshape(a, {-1, k}), b2), out_shape);
+  }
   // Batched: a 1-D operand becomes [1, k] (a) or [k, 1] (b); batch dims broadcast.
   Tensor a2 = da == 1 ? unsqueeze(a, 0) : a;
   Tensor b2 = db == 1 ? unsqueeze(b, 1) : b;
