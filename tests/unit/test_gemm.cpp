@@ -16,6 +16,7 @@
 #include "cli_util.h"
 #include "hangu/core/error.h"
 #include "hangu/core/thread_pool.h"
+#include "hangu/kernels/cpu/fma_peak.h"
 #include "hangu/kernels/cpu/gemm.h"
 #include "hangu/kernels/cpu/gemm_bf16.h"
 #include "hangu/kernels/cpu/isa.h"
@@ -419,6 +420,24 @@ TEST(Gemm, BenchMatmulCommand) {
   r = test_cli::run_hangu("bench matmul --m 4 --n 4 --k 4 --isa sse9");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_TRUE(contains(r.out, "sse9")) << r.out;
+}
+
+// The FMA peak benchmark reports a positive, finite rate at every level (how fast is not a test).
+TEST(Gemm, BenchPeakCommand) {
+  using test_cli::contains;
+  auto r = test_cli::run_hangu("bench peak --json --threads 2");
+  EXPECT_EQ(r.code, 0) << r.out;
+  for (const char* key : {"\"benchmark\":\"peak\"", "\"gflops\"", "\"threads\":2"})
+    EXPECT_TRUE(contains(r.out, key)) << key << " in " << r.out;
+  r = test_cli::run_hangu("bench peak --isa reference", "zh_CN.UTF-8");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "FMA 峰值") && contains(r.out, "reference")) << r.out;
+  for (kernels::Isa isa : {kernels::Isa::reference, kernels::Isa::avx2, kernels::Isa::avx512}) {
+    if (!kernels::isa_supported(isa)) continue;
+    kernels::IsaGuard guard(isa);
+    const double g = kernels::fma_peak_gflops(0.01);
+    EXPECT_TRUE(std::isfinite(g) && g > 0.0) << kernels::isa_name(isa) << ": " << g;
+  }
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ int run_bench(const ParsedArgs& args) {
   if (args.positionals.size() == 1 && args.positionals[0] == "matmul") return run_bench_matmul(args);
   if (args.positionals.size() == 1 && args.positionals[0].ends_with(".onnx")) return run_bench_onnx(args);
   if (args.positionals.size() == 1 && args.positionals[0] == "conv") return run_bench_conv(args);
+  if (args.positionals.size() == 1 && args.positionals[0] == "peak") return run_bench_peak(args);
   if (args.positionals.size() != 1 || args.positionals[0] != "train")
     throw ValueError(MsgId::cli_bench_unknown, args.positionals.empty() ? "" : args.positionals[0]);
   BenchConfig c = parse_bench_config(args);

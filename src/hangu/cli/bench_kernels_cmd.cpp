@@ -1,5 +1,6 @@
 // Kernel benchmarks, one section per benchmark:
 //   `hangu bench matmul --m M --n N --k K [--dtype f32|bf16] [--reps R] [--isa LEVEL] [--json]`
+//   `hangu bench peak [--isa LEVEL] [--json]`: the FMA peak GEMM efficiency is quoted against
 // Built with HANGU_WITH_OPENBLAS, the same product also runs through OpenBLAS in the same process,
 // repetitions interleaved with ours so both see the same machine load.
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "hangu/core/i18n.h"
 #include "hangu/core/thread_pool.h"
 #include "hangu/io/json.h"
+#include "hangu/kernels/cpu/fma_peak.h"
 #include "hangu/kernels/cpu/gemm.h"
 #include "hangu/kernels/cpu/isa.h"
 
@@ -238,6 +240,23 @@ int run_bench_matmul(const ParsedArgs& args) {
     std::printf("%s\n", tr(MsgId::bench_matmul_peer, {peer, fixed(gflops(t[1]), 1), fixed(t[1].median_ms, 3),
                                                       fixed(t[1].min_ms, 3), fixed(t[1].median_ms / ours.median_ms, 3)})
                             .c_str());
+  }
+  return 0;
+}
+
+int run_bench_peak(const ParsedArgs& args) {
+  apply_isa_option(args, "bench peak");
+  const double gflops = kernels::fma_peak_gflops();
+  const std::string isa = kernels::isa_name(kernels::active_isa());
+  if (args.has("--json")) {
+    io::Json j = io::Json::object();
+    j["benchmark"] = "peak";
+    j["isa"] = isa;
+    j["threads"] = get_num_threads();
+    j["gflops"] = gflops;
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("%s\n", tr(MsgId::bench_peak_result, {isa, std::to_string(get_num_threads()), fixed(gflops, 1)}).c_str());
   }
   return 0;
 }

@@ -20,6 +20,7 @@ int run_eval(const ParsedArgs& args);
 int run_bench(const ParsedArgs& args);  // `bench train`
 // bench_kernels_cmd.cpp: `bench matmul`, and the options of the kernel benchmarks.
 int run_bench_matmul(const ParsedArgs& args);
+int run_bench_peak(const ParsedArgs& args);
 std::vector<OptionSpec> bench_kernel_options();
 // bench_conv_cmd.cpp: `bench conv`.
 int run_bench_conv(const ParsedArgs& args);
