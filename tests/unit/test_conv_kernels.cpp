@@ -112,6 +112,9 @@ std::vector<Case> conv_cases() {
       sym("direct_5x5_pad_beyond", 1, 3, 5, 16, 16, 5, 1, 5),
       make_case("direct_rect_1x3", 2, 4, 6, 16, 20, 1, 3, 1, 1, 0, 0, 1, 1, 1, 1, 1),
       make_case("direct_3x1_stride21", 1, 4, 5, 40, 17, 3, 1, 2, 1, 1, 1, 0, 0, 1, 1, 1),
+      // Rows narrower than a vector: one register of positions spans several output rows.
+      sym("direct_narrow_rows", 2, 4, 9, 70, 5, 3, 1, 1),
+      sym("direct_width_1", 1, 3, 4, 300, 1, 3, 1, 1),
       sym("depthwise3x3", 2, 16, 16, 14, 15, 3, 1, 1, 1, 16),
       sym("depthwise3x3_wide", 1, 3, 3, 5, 70, 3, 1, 1, 1, 3),
       sym("depthwise3x3_stride2", 3, 9, 9, 17, 19, 3, 2, 1, 1, 9),

@@ -11,15 +11,15 @@ namespace hangu::kernels {
 namespace {
 
 inline constexpr int64_t kMinPositions = 256;               // smaller images: im2col batches them better
-inline constexpr int64_t kMaxBandBytes = int64_t{8} << 20;  // per-thread band buffer and output tile
+inline constexpr int64_t kMaxBandBytes = int64_t{8} << 20;  // per-thread band buffer
 
 // The per-thread memory of direct_impl.h's Geometry, bounded from above.
 bool band_fits(const DirectConv& d) {
   const int64_t wq = d.ow + ((d.kw - 1) * d.dw) / d.sw;
   const int64_t rows = std::min(d.oh, (kDirectBandPositions + wq - 1) / wq);
   const int64_t plane = (rows + ((d.kh - 1) * d.dh) / d.sh) * wq + 64 + wq;
-  const int64_t band = d.c_in * d.sh * d.sw * plane, tile = (d.c_out + 8) * (rows * wq + 64);
-  return 4 * (band + tile) <= kMaxBandBytes;
+  const int64_t band = d.c_in * d.sh * d.sw * plane;
+  return 4 * band <= kMaxBandBytes;
 }
 
 DirectConv direct_of(const Conv2dShape& s) {

@@ -10,7 +10,8 @@
 // band is p = oy * wq + ox, and for every tap (ki, kj) the input it needs sits at p + off[tap] in
 // one plane, so every tap of every channel is a contiguous vector load:
 //   y[o][p] = bias[o] + sum_{c, tap} w[o][c][tap] * band[c][off[tap] + p].
-// Columns ox in [ow, wq) are computed and dropped (a few percent for 3x3 on 56x56). Every output
+// Columns ox in [ow, wq) are computed and dropped (a few percent for 3x3 on 56x56); the others go
+// from the registers straight into y (BandOut), with no intermediate tile. Every output
 // is one register accumulator summed over (c, tap) in order, so the bits do not depend on the
 // bands, the tiles or the thread count.
 #include <algorithm>
@@ -35,7 +36,6 @@ struct Geometry {
   int64_t plane_rows = 0;  // rows per phase plane of a band
   int64_t plane = 0;       // elements per (channel, phase) plane, with slack for the last tile's overread
   int64_t channel = 0;     // elements per channel of the band buffer
-  int64_t tile_cols = 0;   // positions per band, rounded up to whole register tiles
   int64_t og_pad = 0;      // output channels per group rounded up to MR
 
   Geometry(const DirectConv& conv, int64_t mr, int64_t tile_positions) : d(conv) {
@@ -45,7 +45,6 @@ struct Geometry {
     rows = std::clamp<int64_t>(std::min(ceil_div(kDirectBandPositions, wq), ceil_div(d.oh, min_bands)), 1, d.oh);
     bands = ceil_div(d.oh, rows);
     plane_rows = rows + ((d.kh - 1) * d.dh) / d.sh;
-    tile_cols = ceil_div(rows * wq, tile_positions) * tile_positions;
     plane = plane_rows * wq + tile_positions + wq;
     channel = phases * plane;
     og_pad = ceil_div(og, mr) * mr;
@@ -92,10 +91,48 @@ inline void build_band(const Geometry& g, const float* x, int64_t channels, int6
   }
 }
 
-// tile[m][v * W ...] = bias[m] + sum_{c < cg, t < kk} a[(c * kk + t) * MR + m] * xb[c * cs + off[t] + v * W ...]
+// Where a register tile's results go: straight into the output rows of the band. Position p of the
+// band is row p / wq, column p % wq; columns ow..wq-1 are the halo's and are dropped. A vector of W
+// positions spans one row or more (wq may be below W), so it is stored in masked pieces, each
+// written at the address its first lane would have (masked lanes are never touched). The pieces
+// depend only on the positions, so they are found once per vector for all MR channels.
+struct BandOut {
+  float* y = nullptr;  // row 0 of channel 0 of the band: channel o, row r at y + o * plane + r * ow
+  int64_t plane = 0, ow = 0, wq = 0, rows = 0, channels = 0;
+
+  template <class V, int64_t MR, int64_t NV>
+  void store(const typename V::reg (&acc)[MR][NV], int64_t o0, int64_t p) const {
+    const int64_t live = std::min<int64_t>(MR, channels - o0);
+    float* yo = y + o0 * plane;
+    int64_t r0 = p / wq, c0 = p % wq;  // row and column of the vector's first lane
+    for (int64_t v = 0; v < NV; ++v) {
+      int64_t r = r0, c = c0;
+      for (int64_t l = 0; l < V::W;) {  // pieces: lanes [l, l + len) at row r, column c
+        if (r >= rows) return;
+        if (c >= ow) {  // halo columns: on to the next row
+          l += wq - c, r += 1, c = 0;
+          continue;
+        }
+        const int64_t len = std::min(V::W - l, ow - c);
+        float* dst = yo + r * ow + c - l;
+        if (len == V::W) {
+          for (int64_t m = 0; m < live; ++m) V::store(dst + m * plane, acc[m][v]);
+        } else {
+          const typename V::mask mk = V::range(l, l + len);
+          for (int64_t m = 0; m < live; ++m) V::store_mask(dst + m * plane, acc[m][v], mk);
+        }
+        l += len, c += len;
+      }
+      for (c0 += V::W; c0 >= wq; c0 -= wq) ++r0;
+    }
+  }
+};
+
+// out(m, p + v * W ...) = bias[m] + sum_{c < cg, t < kk} a[(c * kk + t) * MR + m] * xb[c * cs + off[t] + v * W ...]
+// for output channel o0 + m, stored by `out`.
 template <class V, int64_t MR, int64_t NV, int64_t KK>
 inline void ukernel(int64_t cg, int64_t kk_rt, const float* a, const float* xb, int64_t cs, const int64_t* off,
-                    const float* bias, float* tile, int64_t ld) {
+                    const float* bias, const BandOut& out, int64_t o0, int64_t p) {
   using reg = typename V::reg;
   const int64_t kk = KK > 0 ? KK : kk_rt;
   reg acc[MR][NV];
@@ -116,8 +153,7 @@ inline void ukernel(int64_t cg, int64_t kk_rt, const float* a, const float* xb, 
       a += MR;
     }
   }
-  for (int64_t m = 0; m < MR; ++m)
-    for (int64_t v = 0; v < NV; ++v) V::store(tile + m * ld + v * V::W, acc[m][v]);
+  out.store<V, MR, NV>(acc, o0, p);
 }
 
 // Packs the weights as [group][channel block][c][tap][MR] (zero rows past og) and the bias as
@@ -160,29 +196,25 @@ void run(const DirectConv& conv, const float* x, const float* w, bool transposed
   const bool k3x3 = d.kh == 3 && d.kw == 3;
   parallel_for(0, d.n * g.bands, 1, [&](int64_t lo, int64_t hi) {
     float* buf = scratch<float>(ScratchSlot::plane, d.c_in * g.channel);
-    float* tile = scratch<float>(ScratchSlot::cols, g.og_pad * g.tile_cols);
     for (int64_t task = lo; task < hi; ++task) {
       const int64_t i = task / g.bands, oy0 = (task % g.bands) * g.rows, nrows = std::min(g.rows, d.oh - oy0);
       build_band(g, x + i * d.c_in * d.h * d.w, d.c_in, oy0, buf);
       const int64_t npos = nrows * g.wq;
       for (int64_t gr = 0; gr < d.groups; ++gr) {
         const float* xg = buf + gr * g.cg * g.channel;
+        BandOut out;
+        out.y = y + ((i * d.c_out + gr * g.og) * d.oh + oy0) * d.ow;
+        out.plane = d.oh * d.ow, out.ow = d.ow, out.wq = g.wq, out.rows = nrows, out.channels = g.og;
         for (int64_t p0 = 0; p0 < npos; p0 += kSubBlocks * TP)
           for (int64_t ob = 0; ob < blocks; ++ob) {
             const float* ap = a + (gr * blocks + ob) * g.cg * g.kk * MR;
             const float* bb = bp + (gr * blocks + ob) * MR;
             for (int64_t p = p0; p < std::min(npos, p0 + kSubBlocks * TP); p += TP) {
-              float* tp = tile + ob * MR * g.tile_cols + p;
               if (k3x3)
-                ukernel<V, MR, NV, 9>(g.cg, 9, ap, xg + p, g.channel, off, bb, tp, g.tile_cols);
+                ukernel<V, MR, NV, 9>(g.cg, 9, ap, xg + p, g.channel, off, bb, out, ob * MR, p);
               else
-                ukernel<V, MR, NV, 0>(g.cg, g.kk, ap, xg + p, g.channel, off, bb, tp, g.tile_cols);
+                ukernel<V, MR, NV, 0>(g.cg, g.kk, ap, xg + p, g.channel, off, bb, out, ob * MR, p);
             }
-          }
-        for (int64_t o = 0; o < g.og; ++o)
-          for (int64_t r = 0; r < nrows; ++r) {
-            const float* src = tile + o * g.tile_cols + r * g.wq;
-            std::copy(src, src + d.ow, y + ((i * d.c_out + gr * g.og + o) * d.oh + oy0 + r) * d.ow);
           }
       }
     }

@@ -22,6 +22,7 @@ struct VecF32Avx2 {
     const int32_t k = static_cast<int32_t>(n > 8 ? 8 : n);
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }
+  static mask range(int64_t lo, int64_t hi) { return _mm256_andnot_si256(tail(lo), tail(hi)); }  // lanes [lo, hi)
   static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
   static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
   static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }

@@ -19,6 +19,7 @@ struct VecF32Avx512 {
   static void store(T* p, reg v) { _mm512_storeu_ps(p, v); }
   static void store_mask(T* p, reg v, mask m) { _mm512_mask_storeu_ps(p, m, v); }
   static mask tail(int64_t n) { return n >= 16 ? mask(0xFFFF) : mask((1u << (n > 0 ? n : 0)) - 1u); }
+  static mask range(int64_t lo, int64_t hi) { return mask(tail(hi) & ~tail(lo)); }  // lanes [lo, hi)
   static reg fma(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
   static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
   static reg mul(reg a, reg b) { return _mm512_mul_ps(a, b); }
