@@ -24,6 +24,7 @@
 #include "hangu/ops/nn_functional.h"
 #include "hangu/ops/views.h"
 #include "hangu/optim/adam.h"
+#include "hangu/optim/scheduler.h"
 #include "hangu/text/byte_level.h"
 
 namespace hangu::cli {
@@ -178,6 +179,9 @@ std::optional<int> maybe_run_train_text(const ParsedArgs& args) {
   ao.lr = o.lr;
   ao.weight_decay = o.weight_decay;
   optim::AdamW opt(model->parameters(), ao);
+  // --lr is the peak: a linear warm-up over the first tenth of the steps (at most 100), then a
+  // cosine decay to 0 at the last step.
+  optim::WarmupCosine schedule(opt, std::min<int64_t>(100, o.steps / 10), o.steps);
 
   // Validation windows: evenly spaced over the held-out tail, the same at every evaluation.
   std::vector<std::vector<int64_t>> val_starts(kEvalBatches);
@@ -221,6 +225,7 @@ std::optional<int> maybe_run_train_text(const ParsedArgs& args) {
     Tensor loss = lm_loss(*model, x, y);
     loss.backward();
     opt.step();
+    schedule.step();
     last_train = loss.item<double>();
     train_secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (step % o.eval_every == 0 || step == o.steps) {
