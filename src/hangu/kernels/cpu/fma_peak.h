@@ -8,7 +8,7 @@ namespace hangu::kernels {
 
 // f32 GFLOP/s (2 flops per multiply-add lane) of all get_num_threads() threads together, at the
 // active ISA level's widest vectors (the reference level: the AVX2 kernel where the machine has
-// it, else a scalar loop), over about `seconds` of wall time.
+// it, else a scalar loop): the best of three rounds of about `seconds` of wall time each.
 double fma_peak_gflops(double seconds = 0.3);
 
 namespace peak_detail {

@@ -74,7 +74,7 @@ void pack_transposed(const float* src, int64_t ld, int64_t w, int64_t kc, int64_
           continue;
         }
         const float* row = src + (j0 + i) * ld + p0;
-        if (p0 + 64 < kc) _mm_prefetch(reinterpret_cast<const char*>(row + 64), _MM_HINT_T0);  // 4 lines ahead
+        if (p0 + 256 < kc) _mm_prefetch(reinterpret_cast<const char*>(row + 256), _MM_HINT_T0);  // 16 lines ahead
         r[i] = _mm512_maskz_loadu_ps(load_mask, row);
       }
       transpose16(r);
