@@ -75,6 +75,23 @@ TEST(ThreadPool, NestedCallsRunSerially) {
   for (const auto& h : hits) ASSERT_EQ(h.load(), 1);
 }
 
+// A parallel_for of one chunk is no parallel region: a parallel_for inside it still gets the
+// pool (a convolution with a single tile hands its GEMM to all threads).
+TEST(ThreadPool, OneChunkLeavesTheInnerCallParallel) {
+  ThreadCountGuard g;
+  hangu::set_num_threads(2);
+  std::atomic<int> inner_threads_seen{0};
+  parallel_for(0, 1, 1, [&](int64_t, int64_t) {
+    EXPECT_FALSE(hangu::in_parallel_region());
+    parallel_for(0, 2, 1, [&](int64_t, int64_t) {
+      EXPECT_TRUE(hangu::in_parallel_region());
+      inner_threads_seen.fetch_add(1);
+    });
+  });
+  EXPECT_EQ(inner_threads_seen.load(), 2);
+  EXPECT_FALSE(hangu::in_parallel_region());
+}
+
 TEST(ThreadPool, SimultaneousCallersFromManyThreads) {
   ThreadCountGuard g;
   hangu::set_num_threads(3);

@@ -192,6 +192,12 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function
   job.grain = grain;
   job.nchunks = (end - begin + grain - 1) / grain;
 
+  if (job.nchunks == 1 && !t_in_parallel) {
+    // One chunk: run it here without marking a parallel region, so that a parallel_for inside it
+    // (the GEMM of a convolution with a single tile, say) can still use the other threads.
+    fn(begin, end);
+    return;
+  }
   std::unique_lock<std::mutex> lk(g_pool_mu, std::defer_lock);
   bool parallel = job.nchunks > 1 && !t_in_parallel && lk.try_lock() && requested_threads() > 1;
   if (!parallel) {
