@@ -173,6 +173,29 @@ TEST(SimdKernels, ExactUnaryOpsGiveTheReferenceBits) {
     }
 }
 
+// The clamp behind the runtime's fused Relu/Clip: bit for bit std::min(std::max(x, lo), hi), NaN
+// kept, signed zeros as std's, with finite and infinite bounds, in place and not.
+TEST(SimdKernels, ClampGivesTheScalarBits) {
+  const std::vector<std::pair<float, float>> bounds = {{0.0f, 6.0f}, {0.0f, kInf}, {-kInf, 1.5f}, {-0.0f, 0.0f}};
+  for (Isa level : fast_levels()) {
+    IsaGuard guard(level);
+    const kernels::simd::F32Kernels* k = kernels::simd::f32_kernels();
+    ASSERT_NE(k, nullptr);
+    for (int64_t n : kSizes)
+      for (const auto& [lo, hi] : bounds) {
+        Tensor x = data(n, 60 + static_cast<uint64_t>(n), 4.0, true);
+        const float* xp = x.data_ptr<float>();
+        std::vector<float> y(static_cast<size_t>(n)), in_place(xp, xp + n), want(static_cast<size_t>(n));
+        for (int64_t i = 0; i < n; ++i) want[static_cast<size_t>(i)] = std::min(std::max(xp[i], lo), hi);
+        k->clamp(xp, y.data(), n, lo, hi);
+        k->clamp(in_place.data(), in_place.data(), n, lo, hi);
+        const size_t bytes = static_cast<size_t>(n) * sizeof(float);
+        EXPECT_TRUE(n == 0 || std::memcmp(y.data(), want.data(), bytes) == 0) << label(level, "clamp", n) << " " << lo;
+        EXPECT_TRUE(n == 0 || std::memcmp(in_place.data(), want.data(), bytes) == 0) << label(level, "clamp", n);
+      }
+  }
+}
+
 // exp, log, tanh and erf against double precision: within 2 ulp of the exact value over
 // magnitudes from denormals to overflow, specials exact.
 TEST(SimdKernels, TranscendentalsWithinTwoUlpOfExact) {

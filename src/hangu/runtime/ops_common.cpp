@@ -1,7 +1,9 @@
 #include "hangu/runtime/ops_common.h"
 
 #include <algorithm>
+#include <type_traits>
 
+#include "hangu/kernels/cpu/simd/f32_kernels.h"
 #include "hangu/ops/elementwise.h"
 #include "hangu/runtime/passes.h"
 
@@ -53,12 +55,18 @@ void require_float(const OpContext& ctx, size_t input) {
 namespace {
 
 // y = clamp(y, lo, hi) (or leaky: y < 0 ? alpha * y : y) in place over a contiguous float tensor,
-// in plain loops the compiler vectorises. NaN stays NaN.
+// f32 clamps through the vector kernels (simd/f32_kernels.h), the rest in plain loops. NaN stays NaN.
 template <typename T>
 void activate_inplace(const Tensor& y, const std::string& act, double lo, double hi, double alpha) {
   T* p = y.data_ptr<T>();
   const T l = static_cast<T>(lo), h = static_cast<T>(hi), a = static_cast<T>(alpha);
   const bool leaky = act == "LeakyRelu";
+  if constexpr (std::is_same_v<T, float>) {
+    if (const kernels::simd::F32Kernels* k = kernels::simd::f32_kernels(); k && !leaky) {
+      parallel_for(0, y.numel(), kElemGrain, [=](int64_t b, int64_t e) { k->clamp(p + b, p + b, e - b, l, h); });
+      return;
+    }
+  }
   parallel_for(0, y.numel(), kElemGrain, [=](int64_t b, int64_t e) {
     if (leaky) {
       for (int64_t i = b; i < e; ++i) p[i] = p[i] < T(0) ? a * p[i] : p[i];

@@ -65,6 +65,8 @@ struct F32Kernels {
   void (*column_sums)(const float* x, int64_t rows, int64_t cols, int64_t ld, double* acc);
   void (*sgd)(const SgdArgs& a, float* w, const float* g, float* buf, int64_t n);
   void (*adam)(const AdamArgs& a, float* w, const float* g, float* m, float* v, float* vmax, int64_t n);
+  // y[i] = min(max(x[i], lo), hi) (lo/hi may be infinite); NaN stays NaN. y may equal x.
+  void (*clamp)(const float* x, float* y, int64_t n, float lo, float hi);
 };
 
 const F32Kernels& f32_kernels__avx2();

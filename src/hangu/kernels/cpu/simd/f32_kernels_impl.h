@@ -441,6 +441,14 @@ void adam(const AdamArgs& a, float* w, const float* g, float* m, float* v, float
   if (i < n) step(i, n - i);
 }
 
+// max/min return their second operand when either is NaN: x goes second, so NaN survives.
+template <typename V>
+void clamp(const float* x, float* y, int64_t n, float lo, float hi) {
+  using F = typename V::F;
+  const F l = V::set1(lo), h = V::set1(hi);
+  map1<V>(Contig<V>{x}, y, n, [=](F v) { return V::min(h, V::max(l, v)); });
+}
+
 template <typename V>
 F32Kernels make_f32_kernels(const char* isa) {
   return F32Kernels{isa,
@@ -453,7 +461,8 @@ F32Kernels make_f32_kernels(const char* isa) {
                     &sum<V>,
                     &column_sums<V>,
                     &sgd<V>,
-                    &adam<V>};
+                    &adam<V>,
+                    &clamp<V>};
 }
 
 }  // namespace
