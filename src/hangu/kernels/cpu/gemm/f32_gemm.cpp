@@ -207,9 +207,12 @@ void run_gemv(const Gemv& g, const Problem& p, const F32GemmKernels& kr, bool pa
     for (int64_t q = 0; q < g.k; ++q) xc[q] = g.x[q * g.x_stride];
     x = xc;
   }
-  // Chunks of about 4 MiB of M (dot: whole rows of M; axpy: 2048 columns, row segments of 8 KiB
-  // or more, long enough for the prefetchers).
-  const int64_t grain = g.dot ? ceil_div(ceil_div(int64_t{1} << 20, std::max<int64_t>(g.k, 1)), 16) * 16 : 2048;
+  // Chunks: dot, about 4 MiB of M (whole rows of M); axpy, one column range per thread, so that
+  // the row segments are as long as they can be for the prefetchers and the threads get equal
+  // shares (fixed 2048-column chunks left 768 columns on one thread and split 2304 as 2048 + 256).
+  const int64_t threads = std::max(1, get_num_threads());
+  const int64_t grain = g.dot ? ceil_div(ceil_div(int64_t{1} << 20, std::max<int64_t>(g.k, 1)), 16) * 16
+                              : std::max<int64_t>(256, ceil_div(ceil_div(g.len, threads), 16) * 16);
   TileEpilogue base = make_epilogue(p, true, true);
   base.bias_row = g.bias_scalar;
   // Each output is one sum in k order whatever the chunk, so the split cannot change the bits; on
