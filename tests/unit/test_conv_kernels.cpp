@@ -115,6 +115,13 @@ std::vector<Case> conv_cases() {
       // Rows narrower than a vector: one register of positions spans several output rows.
       sym("direct_narrow_rows", 2, 4, 9, 70, 5, 3, 1, 1),
       sym("direct_width_1", 1, 3, 4, 300, 1, 3, 1, 1),
+      // Small images stacked into one band (direct_impl.h): several per task, an uneven last task,
+      // stride, dilation and groups.
+      sym("stacked_small", 12, 5, 7, 8, 8, 3, 1, 1),
+      sym("stacked_stride2", 16, 4, 6, 14, 13, 3, 2, 1),
+      sym("stacked_uneven", 10, 3, 9, 9, 7, 3, 1, 1),
+      sym("stacked_groups_dil", 8, 6, 6, 10, 10, 3, 1, 2, 2, 3),
+      sym("stacked_lenet_second", 9, 6, 16, 12, 12, 5, 1, 0),
       sym("depthwise3x3", 2, 16, 16, 14, 15, 3, 1, 1, 1, 16),
       sym("depthwise3x3_wide", 1, 3, 3, 5, 70, 3, 1, 1, 1, 3),
       sym("depthwise3x3_stride2", 3, 9, 9, 17, 19, 3, 2, 1, 1, 9),

@@ -10,7 +10,10 @@
 namespace hangu::kernels {
 namespace {
 
-inline constexpr int64_t kMinPositions = 256;               // smaller images: im2col batches them better
+inline constexpr int64_t kMinPositions = 256;  // output positions per image, or per band of stacked images
+// Stacked small images compute their halo rows and columns too: at least this share of the
+// positions computed must be real outputs (LeNet's second layer: 64 of 144; ResNet's 7 x 7: 49 of 81).
+inline constexpr double kMinUsefulShare = 0.4;
 inline constexpr int64_t kMaxBandBytes = int64_t{8} << 20;  // per-thread band buffer
 
 // The per-thread memory of direct_impl.h's Geometry, bounded from above.
@@ -31,8 +34,12 @@ DirectConv direct_of(const Conv2dShape& s) {
 }
 
 bool run_direct(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias, float* y) {
-  if (d.kh * d.kw < 2 || d.oh * d.ow < kMinPositions) return false;
-  if (!band_fits(d)) return false;
+  if (d.kh * d.kw < 2 || !band_fits(d)) return false;
+  if (d.oh * d.ow < kMinPositions) {  // small images go stacked (direct_impl.h): enough of them, little waste
+    const int64_t wq = d.ow + ((d.kw - 1) * d.dw) / d.sw, block = (d.oh + ((d.kh - 1) * d.dh) / d.sh) * wq;
+    const int64_t stack = std::min(d.n, std::max<int64_t>(1, kDirectBandPositions / block));
+    if (stack * d.oh * d.ow < kMinPositions || d.oh * d.ow < kMinUsefulShare * static_cast<double>(block)) return false;
+  }
   switch (active_isa()) {
     case Isa::avx512:
       f32_conv_direct__avx512(d, x, w, transposed, bias, y);

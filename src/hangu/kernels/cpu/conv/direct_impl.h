@@ -27,13 +27,18 @@ inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 inline constexpr int64_t kSubBlocks = 4;  // register tiles of positions per pass over the channels
 
+// Small images (fewer than kDirectBandPositions positions) are stacked: a band holds `stack` whole
+// images, each a block of plane_rows padded rows, one below the other. A tap of an output row
+// r < oh of a block reads rows r .. r + (kh - 1) * dh / sh of the same block, so the blocks do not
+// mix; the rows oh .. plane_rows - 1 of each block are computed and dropped like the halo columns.
 struct Geometry {
   DirectConv d;
   int64_t cg = 0, og = 0, kk = 0, phases = 1;
   int64_t wq = 0;          // plane pitch: ow plus the columns the taps reach past it
-  int64_t rows = 0;        // output rows per band
-  int64_t bands = 0;       // per image
-  int64_t plane_rows = 0;  // rows per phase plane of a band
+  int64_t rows = 0;        // output rows per band (per image block when stacked)
+  int64_t bands = 0;       // per image (1 when stacked)
+  int64_t stack = 1;       // images per band
+  int64_t plane_rows = 0;  // rows per phase plane of a band (of one image block when stacked)
   int64_t plane = 0;       // elements per (channel, phase) plane, with slack for the last tile's overread
   int64_t channel = 0;     // elements per channel of the band buffer
   int64_t og_pad = 0;      // output channels per group rounded up to MR
@@ -45,7 +50,11 @@ struct Geometry {
     rows = std::clamp<int64_t>(std::min(ceil_div(kDirectBandPositions, wq), ceil_div(d.oh, min_bands)), 1, d.oh);
     bands = ceil_div(d.oh, rows);
     plane_rows = rows + ((d.kh - 1) * d.dh) / d.sh;
-    plane = plane_rows * wq + tile_positions + wq;
+    if (bands == 1 && d.n > 1) {  // whole images: stack as many as fill a band, still leaving tasks
+      const int64_t fill = std::max<int64_t>(1, kDirectBandPositions / (plane_rows * wq));
+      stack = std::clamp<int64_t>(ceil_div(d.n, kDirectMinBands), 1, fill);
+    }
+    plane = stack * plane_rows * wq + tile_positions + wq;
     channel = phases * plane;
     og_pad = ceil_div(og, mr) * mr;
   }
@@ -57,15 +66,18 @@ struct Geometry {
   }
 };
 
-// Copies the input rows of band b of image x (c_in planes of h x w) into buf, zero-padded and
-// phase-split. Padded row Y = (oy0 + r) * sh + rp holds input row Y - pt.
-inline void build_band(const Geometry& g, const float* x, int64_t channels, int64_t oy0, float* buf) {
+// Copies the input rows of band b of image x (c_in planes of h x w) into image block `block` of buf,
+// zero-padded and phase-split. Padded row Y = (oy0 + r) * sh + rp holds input row Y - pt. The last
+// block (`last`) also zeroes the slack after it.
+inline void build_band(const Geometry& g, const float* x, int64_t channels, int64_t oy0, float* buf, int64_t block = 0,
+                       bool last = true) {
   const DirectConv& d = g.d;
   for (int64_t c = 0; c < channels; ++c) {
     const float* xc = x + c * d.h * d.w;
     for (int64_t rp = 0; rp < d.sh; ++rp)
       for (int64_t cp = 0; cp < d.sw; ++cp) {
-        float* dst = buf + c * g.channel + (rp * d.sw + cp) * g.plane;
+        float* const plane0 = buf + c * g.channel + (rp * d.sw + cp) * g.plane;
+        float* dst = plane0 + block * g.plane_rows * g.wq;
         // Plane column m holds input column m * sw + cp - pl: valid for m in [lo, hi).
         const int64_t first = d.pl - cp;
         int64_t lo = first > 0 ? ceil_div(first, d.sw) : 0;
@@ -86,35 +98,40 @@ inline void build_band(const Geometry& g, const float* x, int64_t channels, int6
             for (int64_t m = 0; m < hi - lo; ++m) row[lo + m] = src[m * d.sw];
           std::fill(row + hi, row + g.wq, 0.0f);
         }
-        std::fill(dst + g.plane_rows * g.wq, dst + g.plane, 0.0f);  // slack read by the last tile
+        if (last) std::fill(dst + g.plane_rows * g.wq, plane0 + g.plane, 0.0f);  // slack read by the last tile
       }
   }
 }
 
 // Where a register tile's results go: straight into the output rows of the band. Position p of the
-// band is row p / wq, column p % wq; columns ow..wq-1 are the halo's and are dropped. A vector of W
-// positions spans one row or more (wq may be below W), so it is stored in masked pieces, each
-// written at the address its first lane would have (masked lanes are never touched). The pieces
-// depend only on the positions, so they are found once per vector for all MR channels.
+// band is row p / wq, column p % wq, and band row R is row R % block_rows of image block
+// R / block_rows; columns ow..wq-1 and rows `rows`..block_rows-1 of a block are the halo's and are
+// dropped. A vector of W positions spans one row or more (wq may be below W), so it is stored in
+// masked pieces, each written at the address its first lane would have (masked lanes are never
+// touched). The pieces depend only on the positions, so they are found once per vector for all MR
+// channels.
 struct BandOut {
-  float* y = nullptr;  // row 0 of channel 0 of the band: channel o, row r at y + o * plane + r * ow
-  int64_t plane = 0, ow = 0, wq = 0, rows = 0, channels = 0;
+  float* y = nullptr;  // row 0 of channel 0 of block 0: block b, channel o, row r at
+                       // y + b * image + o * plane + r * ow
+  int64_t plane = 0, image = 0, ow = 0, wq = 0, rows = 0, block_rows = 0, blocks = 1, channels = 0;
 
   template <class V, int64_t MR, int64_t NV>
   void store(const typename V::reg (&acc)[MR][NV], int64_t o0, int64_t p) const {
     const int64_t live = std::min<int64_t>(MR, channels - o0);
     float* yo = y + o0 * plane;
-    int64_t r0 = p / wq, c0 = p % wq;  // row and column of the vector's first lane
+    const int64_t row = p / wq;
+    int64_t b0 = row / block_rows, r0 = row % block_rows, c0 = p % wq;  // the vector's first lane
     for (int64_t v = 0; v < NV; ++v) {
-      int64_t r = r0, c = c0;
-      for (int64_t l = 0; l < V::W;) {  // pieces: lanes [l, l + len) at row r, column c
-        if (r >= rows) return;
-        if (c >= ow) {  // halo columns: on to the next row
-          l += wq - c, r += 1, c = 0;
+      int64_t b = b0, r = r0, c = c0;
+      for (int64_t l = 0; l < V::W;) {  // pieces: lanes [l, l + len) at block b, row r, column c
+        if (b >= blocks || (b == blocks - 1 && r >= rows)) return;
+        if (c >= ow || r >= rows) {  // halo columns (or a halo row): on to the next row
+          l += wq - c, c = 0;
+          if (++r == block_rows) r = 0, ++b;
           continue;
         }
         const int64_t len = std::min(V::W - l, ow - c);
-        float* dst = yo + r * ow + c - l;
+        float* dst = yo + b * image + r * ow + c - l;
         if (len == V::W) {
           for (int64_t m = 0; m < live; ++m) V::store(dst + m * plane, acc[m][v]);
         } else {
@@ -123,7 +140,8 @@ struct BandOut {
         }
         l += len, c += len;
       }
-      for (c0 += V::W; c0 >= wq; c0 -= wq) ++r0;
+      for (c0 += V::W; c0 >= wq; c0 -= wq)
+        if (++r0 == block_rows) r0 = 0, ++b0;
     }
   }
 };
@@ -194,17 +212,23 @@ void run(const DirectConv& conv, const float* x, const float* w, bool transposed
   pack<MR>(g, w, transposed, bias, a, bp);
   for (int64_t t = 0; t < g.kk; ++t) off[t] = g.tap_offset(t);
   const bool k3x3 = d.kh == 3 && d.kw == 3;
-  parallel_for(0, d.n * g.bands, 1, [&](int64_t lo, int64_t hi) {
+  // Tasks: one band of one image, or (stacked) one band of `stack` whole images.
+  const int64_t tasks = g.stack > 1 ? ceil_div(d.n, g.stack) : d.n * g.bands;
+  parallel_for(0, tasks, 1, [&](int64_t lo, int64_t hi) {
     float* buf = scratch<float>(ScratchSlot::plane, d.c_in * g.channel);
     for (int64_t task = lo; task < hi; ++task) {
-      const int64_t i = task / g.bands, oy0 = (task % g.bands) * g.rows, nrows = std::min(g.rows, d.oh - oy0);
-      build_band(g, x + i * d.c_in * d.h * d.w, d.c_in, oy0, buf);
-      const int64_t npos = nrows * g.wq;
+      const int64_t i = g.stack > 1 ? task * g.stack : task / g.bands;
+      const int64_t images = g.stack > 1 ? std::min(g.stack, d.n - i) : 1;
+      const int64_t oy0 = g.stack > 1 ? 0 : (task % g.bands) * g.rows, nrows = std::min(g.rows, d.oh - oy0);
+      for (int64_t b = 0; b < images; ++b)
+        build_band(g, x + (i + b) * d.c_in * d.h * d.w, d.c_in, oy0, buf, b, b == images - 1);
+      const int64_t npos = ((images - 1) * g.plane_rows + nrows) * g.wq;
       for (int64_t gr = 0; gr < d.groups; ++gr) {
         const float* xg = buf + gr * g.cg * g.channel;
         BandOut out;
         out.y = y + ((i * d.c_out + gr * g.og) * d.oh + oy0) * d.ow;
-        out.plane = d.oh * d.ow, out.ow = d.ow, out.wq = g.wq, out.rows = nrows, out.channels = g.og;
+        out.plane = d.oh * d.ow, out.image = d.c_out * d.oh * d.ow, out.ow = d.ow, out.wq = g.wq, out.rows = nrows;
+        out.block_rows = g.plane_rows, out.blocks = images, out.channels = g.og;
         for (int64_t p0 = 0; p0 < npos; p0 += kSubBlocks * TP)
           for (int64_t ob = 0; ob < blocks; ++ob) {
             const float* ap = a + (gr * blocks + ob) * g.cg * g.kk * MR;
