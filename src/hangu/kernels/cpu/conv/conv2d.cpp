@@ -22,10 +22,7 @@ void dispatch_conv(DType dtype, const char* op, F&& f) {
     throw DTypeError(MsgId::dtype_not_supported, op, dtype);
 }
 
-// One input channel per group, and more than one group: a single-channel input (LeNet's first
-// layer) is an ordinary convolution, which the direct kernel and GEMM run over all output channels
-// at once (the depthwise kernels take one output plane at a time: 3x slower there).
-bool is_depthwise(const Conv2dShape& s) { return s.groups == s.c_in && s.c_in > 1 && s.c_out % s.c_in == 0; }
+bool is_depthwise(const Conv2dShape& s) { return s.groups == s.c_in && s.c_in > 0 && s.c_out % s.c_in == 0; }
 
 }  // namespace
 
