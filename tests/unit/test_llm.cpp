@@ -506,13 +506,23 @@ Tensor key_mask(int64_t b, int64_t s) {  // right padding: sequence i keeps s - 
 
 class FusedAttention : public ::testing::TestWithParam<AttnCase> {};
 
+// Random q, k, v (requiring gradients) of a case, from `seed`, and its key mask (or none).
+struct AttnInputs {
+  Tensor q, k, v, m;
+};
+AttnInputs attn_inputs(const AttnCase& c, uint64_t seed, DType dtype = DType::f32) {
+  manual_seed(seed);
+  AttnInputs in;
+  in.q = randn(std::vector<int64_t>{c.b, c.h, c.l, c.d}, dtype).set_requires_grad();
+  in.k = randn(std::vector<int64_t>{c.b, c.hkv, c.s, c.d}, dtype).set_requires_grad();
+  in.v = randn(std::vector<int64_t>{c.b, c.hkv, c.s, c.dv}, dtype).set_requires_grad();
+  in.m = c.mask ? key_mask(c.b, c.s) : Tensor();
+  return in;
+}
+
 TEST_P(FusedAttention, EqualsComposedForwardAndBackward) {
   const AttnCase c = GetParam();
-  manual_seed(11);
-  Tensor q = randn(std::vector<int64_t>{c.b, c.h, c.l, c.d}).set_requires_grad();
-  Tensor k = randn(std::vector<int64_t>{c.b, c.hkv, c.s, c.d}).set_requires_grad();
-  Tensor v = randn(std::vector<int64_t>{c.b, c.hkv, c.s, c.dv}).set_requires_grad();
-  Tensor m = c.mask ? key_mask(c.b, c.s) : Tensor();
+  auto [q, k, v, m] = attn_inputs(c, 11);
   Tensor fused = fused_attention(q, k, v, m, c.causal);
   Tensor composed = attention_composed(q, k, v, m, c.causal);
   EXPECT_LE(rel_diff(fused, composed), 1e-5);
@@ -532,11 +542,7 @@ TEST_P(FusedAttention, GradcheckFloat64) {
   AttnCase c = GetParam();
   c.l = std::min<int64_t>(c.l, 5);
   c.s = std::max(c.l, std::min<int64_t>(c.s, 7));
-  manual_seed(12);
-  Tensor q = randn(std::vector<int64_t>{c.b, c.h, c.l, c.d}, DType::f64).set_requires_grad();
-  Tensor k = randn(std::vector<int64_t>{c.b, c.hkv, c.s, c.d}, DType::f64).set_requires_grad();
-  Tensor v = randn(std::vector<int64_t>{c.b, c.hkv, c.s, c.dv}, DType::f64).set_requires_grad();
-  Tensor m = c.mask ? key_mask(c.b, c.s) : Tensor();
+  auto [q, k, v, m] = attn_inputs(c, 12, DType::f64);
   auto r = autograd::gradcheck(
       [&](const std::vector<Tensor>& x) { return std::vector<Tensor>{fused_attention(x[0], x[1], x[2], m, c.causal)}; },
       {q, k, v});
@@ -547,11 +553,7 @@ TEST_P(FusedAttention, GradcheckFloat64) {
 // (double sums), forward and backward; and the same bits for 1 and 2 threads.
 TEST_P(FusedAttention, FastPathEqualsReferenceAtEveryLevelAndThreadCount) {
   const AttnCase c = GetParam();
-  manual_seed(13);
-  Tensor q = randn(std::vector<int64_t>{c.b, c.h, c.l, c.d}).set_requires_grad();
-  Tensor k = randn(std::vector<int64_t>{c.b, c.hkv, c.s, c.d}).set_requires_grad();
-  Tensor v = randn(std::vector<int64_t>{c.b, c.hkv, c.s, c.dv}).set_requires_grad();
-  Tensor m = c.mask ? key_mask(c.b, c.s) : Tensor();
+  auto [q, k, v, m] = attn_inputs(c, 13);
   Tensor w = randn(std::vector<int64_t>{c.b, c.h, c.l, c.dv});
   auto run = [&] {
     q.set_grad(Tensor());
