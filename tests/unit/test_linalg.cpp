@@ -36,6 +36,26 @@ TEST(Linalg, MatmulShapes) {
   EXPECT_EQ(matmul(zeros({0, 2, 3}), zeros({3, 4})).shape(), (Shape{0, 2, 4}));
   // An empty inner dim gives zeros.
   EXPECT_EQ(vec<float>(matmul(zeros({2, 0}), zeros({0, 2}))), (std::vector<float>{0, 0, 0, 0}));
+  // A batch against a matrix folds the batch into rows, empty sizes included.
+  EXPECT_EQ(vec<float>(matmul(zeros({2, 3, 0}), zeros({0, 2}))), std::vector<float>(12, 0.0f));
+  EXPECT_EQ(matmul(zeros({0, 3, 4}), zeros({4})).shape(), (Shape{0, 3}));
+}
+
+// The folded batch (one GEMM over all rows) equals the per-entry products, and its gradient with
+// respect to the matrix is the sum of theirs.
+TEST(Linalg, BatchAgainstMatrixFoldsIntoOneProduct) {
+  manual_seed(14);
+  Tensor a = randn({3, 4, 5}, DType::f64).set_requires_grad(), w = randn({5, 2}, DType::f64).set_requires_grad();
+  Tensor c = matmul(slice(a, 2, 0, 5, 1), w);  // a strided view: folding copies it first
+  sum(mul(c, c)).backward();
+  Tensor want_grad = zeros({5, 2}, DType::f64);
+  for (int64_t i = 0; i < 3; ++i) {
+    Tensor ai = select(a, 0, i).detach();
+    Tensor ci = mm(ai, w.detach());
+    EXPECT_LE(amax(abs(sub(select(c, 0, i), ci))).item<double>(), 1e-12);
+    want_grad = add(want_grad, mm(t(ai), mul(ci, 2.0)));
+  }
+  EXPECT_LE(amax(abs(sub(w.grad(), want_grad))).item<double>(), 1e-12);
 }
 
 TEST(Linalg, BroadcastMatmulMatchesLoop) {

@@ -137,8 +137,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     const int64_t k = a.size(-1);
     if (b2.size(0) != k) throw mismatch();
     Shape out_shape(a.shape().begin(), a.shape().end() - 1);
+    const int64_t rows = shape_numel(out_shape);  // explicit: -1 is ambiguous when k == 0
     if (db == 2) out_shape.push_back(b2.size(1));
-    return reshape(mm(reshape(a, {-1, k}), b2), out_shape);
+    return reshape(mm(reshape(a, {rows, k}), b2), out_shape);
   }
   // Batched: a 1-D operand becomes [1, k] (a) or [k, 1] (b); batch dims broadcast.
   Tensor a2 = da == 1 ? unsqueeze(a, 0) : a;
