@@ -37,7 +37,7 @@ bool run_direct(const DirectConv& d, const float* x, const float* w, bool transp
   if (d.kh * d.kw < 2 || !band_fits(d)) return false;
   if (d.oh * d.ow < kMinPositions) {  // small images go stacked (direct_impl.h): enough of them, little waste
     const int64_t wq = d.ow + ((d.kw - 1) * d.dw) / d.sw, block = (d.oh + ((d.kh - 1) * d.dh) / d.sh) * wq;
-    const int64_t stack = std::min(d.n, std::max<int64_t>(1, kDirectBandPositions / block));
+    const int64_t stack = direct_stack(d.n, block);
     if (stack * d.oh * d.ow < kMinPositions || d.oh * d.ow < kMinUsefulShare * static_cast<double>(block)) return false;
   }
   switch (active_isa()) {

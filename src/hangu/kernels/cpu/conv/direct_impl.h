@@ -50,10 +50,7 @@ struct Geometry {
     rows = std::clamp<int64_t>(std::min(ceil_div(kDirectBandPositions, wq), ceil_div(d.oh, min_bands)), 1, d.oh);
     bands = ceil_div(d.oh, rows);
     plane_rows = rows + ((d.kh - 1) * d.dh) / d.sh;
-    if (bands == 1 && d.n > 1) {  // whole images: stack as many as fill a band, still leaving tasks
-      const int64_t fill = std::max<int64_t>(1, kDirectBandPositions / (plane_rows * wq));
-      stack = std::clamp<int64_t>(ceil_div(d.n, kDirectMinBands), 1, fill);
-    }
+    if (bands == 1 && d.n > 1) stack = direct_stack(d.n, plane_rows * wq);  // whole images
     plane = stack * plane_rows * wq + tile_positions + wq;
     channel = phases * plane;
     og_pad = ceil_div(og, mr) * mr;

@@ -1,5 +1,6 @@
 #pragma once
 // The direct f32 convolution (direct_impl.h) per instruction set, and when it is used.
+#include <algorithm>
 #include <cstdint>
 
 namespace hangu::kernels {
@@ -7,6 +8,14 @@ namespace hangu::kernels {
 // Output positions per band (one task), about: large bands rebuild fewer halo rows, yet a batch of
 // one still makes kDirectMinBands tasks for the threads.
 inline constexpr int64_t kDirectBandPositions = 768, kDirectMinBands = 4;
+
+// Whole images per band when n images of `block` positions each (padded grid) are stacked: as many
+// as fill a band, while leaving kDirectMinBands tasks. The kernel (direct_impl.h) and the test of
+// whether it takes a shape (conv_direct.cpp) both use this.
+inline int64_t direct_stack(int64_t n, int64_t block) {
+  const int64_t fill = std::max<int64_t>(1, kDirectBandPositions / std::max<int64_t>(1, block));
+  return std::clamp<int64_t>((n + kDirectMinBands - 1) / kDirectMinBands, 1, fill);
+}
 
 // y = conv(x, w) + bias with top/left padding pt/pl (any sign; the bottom/right padding follows
 // from oh/ow). The input gradient of a stride-1 convolution is such a convolution too (see
