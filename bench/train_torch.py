@@ -2,12 +2,13 @@
 """Training throughput of PyTorch on the configuration of `hangu bench train`, and optionally of
 Hangu itself in the same run, with their ratio.
 
-    /usr/bin/python3 bench/train_torch.py --model lenet --batch-size 128 --steps 50 --threads 2 \
-        [--hangu build/bin/hangu] [--json]
+    /usr/bin/python3 bench/train_torch.py --model lenet|mlp|resnet20 --batch-size 128 --steps 50 \
+        --threads 2 [--hangu build/bin/hangu] [--json]
 
 Configuration (the same as src/hangu/cli/bench_cmd.cpp): one fixed synthetic batch of N(0, 1)
-images [B, 1, 28, 28] and random labels, mean cross-entropy, SGD lr 0.01 momentum 0.9, `--warmup`
-untimed steps, then `--steps` timed steps of forward, backward and update. A benchmark, not a test.
+images ([B, 1, 28, 28] for lenet and mlp, [B, 3, 32, 32] for the CIFAR ResNet-20) and random
+labels out of 10, mean cross-entropy, SGD lr 0.01 momentum 0.9, `--warmup` untimed steps, then
+`--steps` timed steps of forward, backward and update. A benchmark, not a test.
 
 Install OpenBLAS first (`apt-get install -y libopenblas0-pthread`): without it Debian's torch
 runs its matrix products on the reference BLAS (torch.__config__ shows BLAS_INFO=generic, about
@@ -24,16 +25,18 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "fixtures"))
-from torch_models import LeNet, MLP as Mlp  # noqa: E402
+from torch_models import CifarResNet20, LeNet, MLP as Mlp  # noqa: E402
+
+MODELS = {"lenet": LeNet, "mlp": Mlp, "resnet20": CifarResNet20}
 
 
 def bench_torch(model_name, batch_size, steps, warmup, threads):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = LeNet() if model_name == "lenet" else Mlp()
+    model = MODELS[model_name]()
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x = torch.randn(batch_size, 1, 28, 28)
+    x = torch.randn(batch_size, 3, 32, 32) if model_name == "resnet20" else torch.randn(batch_size, 1, 28, 28)
     y = torch.randint(0, 10, (batch_size,))
 
     def step():
@@ -61,7 +64,7 @@ def bench_hangu(binary, model_name, batch_size, steps, warmup, threads):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", choices=["lenet", "mlp"], default="lenet")
+    p.add_argument("--model", choices=sorted(MODELS), default="lenet")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--warmup", type=int, default=5)

@@ -22,14 +22,17 @@ computed in float64 and rounded to float32. The C++ test computes the same.
 import json
 import os
 import struct
+import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
-from torchvision.models.resnet import BasicBlock
 from torchvision.models.vision_transformer import VisionTransformer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures"))
+from torch_models import CifarResNet20  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "vision")
 M32 = np.uint64(0xFFFFFFFF)
@@ -60,33 +63,6 @@ def det_init(model):
             else:
                 v = 0.1 * v
             p.copy_(torch.from_numpy(v.astype(np.float32)))
-
-
-class CifarResNet20(nn.Module):
-    """He et al.'s CIFAR ResNet-20 with option-B shortcuts (1x1 conv + BN), torchvision names."""
-
-    def __init__(self, num_classes=10):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
-        self.relu = nn.ReLU(inplace=True)
-        inplanes = 16
-        for l, planes in enumerate([16, 32, 64]):
-            blocks = []
-            for b in range(3):
-                stride = 2 if (b == 0 and l > 0) else 1
-                down = None
-                if stride != 1 or inplanes != planes:
-                    down = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
-                blocks.append(BasicBlock(inplanes, planes, stride, down))
-                inplanes = planes
-            setattr(self, "layer%d" % (l + 1), nn.Sequential(*blocks))
-        self.fc = nn.Linear(64, num_classes)
-
-    def forward(self, x):
-        x = self.relu(self.bn1(self.conv1(x)))
-        x = self.layer3(self.layer2(self.layer1(x)))
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
 def vit(hidden, layers, heads, mlp, image_size, num_classes):

@@ -1,5 +1,7 @@
-// `hangu bench train`: training throughput on synthetic MNIST-shaped batches (the same
-// configuration as bench/train_torch.py: SGD lr 0.01 momentum 0.9, mean cross-entropy).
+// `hangu bench train`: training throughput on one synthetic batch (the same configuration as
+// bench/train_torch.py: SGD lr 0.01 momentum 0.9, mean cross-entropy): [B, 1, 28, 28] for lenet
+// and mlp, [B, 3, S, S] with 10 classes for the image models (resnet20 at S = 32 is issue 4's
+// CIFAR case).
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -27,14 +29,16 @@ int run_bench(const ParsedArgs& args) {
     throw ValueError(MsgId::cli_bench_unknown, args.positionals.empty() ? "" : args.positionals[0]);
   BenchConfig c = parse_bench_config(args);
   manual_seed(0);
-  auto model = models::create(c.model);
+  const bool mnist = c.model == "lenet" || c.model == "mlp";
+  auto model = mnist ? models::create(c.model) : models::create(c.model, 10, c.image_size);
   model->train();
   optim::SGDOptions o;
   o.lr = 0.01;
   o.momentum = 0.9;
   optim::SGD opt(model->parameters(), o);
   Generator gen(0);
-  const Shape x_shape{c.batch_size, 1, 28, 28}, y_shape{c.batch_size};
+  const Shape x_shape = mnist ? Shape{c.batch_size, 1, 28, 28} : Shape{c.batch_size, 3, c.image_size, c.image_size};
+  const Shape y_shape{c.batch_size};
   Tensor x = randn(IntList(x_shape), DType::f32, &gen);
   Tensor y = randint(0, 10, IntList(y_shape), DType::i64, &gen);
   auto step = [&] {
@@ -54,6 +58,7 @@ int run_bench(const ParsedArgs& args) {
     j["benchmark"] = "train";
     j["framework"] = "hangu";
     j["model"] = c.model;
+    if (!mnist) j["image_size"] = c.image_size;
     j["batch_size"] = c.batch_size;
     j["steps"] = c.steps;
     j["warmup"] = c.warmup;

@@ -6,6 +6,7 @@
 
 #include "hangu/cli/commands.h"
 #include "hangu/core/error.h"
+#include "hangu/models/registry.h"
 
 namespace hangu::cli {
 namespace {
@@ -156,7 +157,8 @@ EvalConfig parse_eval_config(const ParsedArgs& args) {
 
 std::vector<OptionSpec> bench_options() {
   std::vector<OptionSpec> o = {
-      {"--model", true}, {"--batch-size", true}, {"--steps", true}, {"--warmup", true}, {"--json", false}};
+      {"--model", true}, {"--batch-size", true}, {"--steps", true},     {"--warmup", true},
+      {"--json", false}, {"--image-size", true}};
   for (OptionSpec& s : bench_kernel_options()) o.push_back(s);
   for (OptionSpec& s : bench_onnx_options()) o.push_back(s);
   for (OptionSpec& s : bench_conv_options()) o.push_back(s);
@@ -166,7 +168,10 @@ std::vector<OptionSpec> bench_options() {
 BenchConfig parse_bench_config(const ParsedArgs& args) {
   const std::string ctx = "bench";
   BenchConfig c;
-  c.model = choice(require(args, "--model", ctx), kModels, "--model", ctx);
+  std::vector<std::string> models = kModels;
+  for (const std::string& m : models::image_model_names()) models.push_back(m);
+  c.model = choice(require(args, "--model", ctx), models, "--model", ctx);
+  c.image_size = int_in(args, "--image-size", 16, 1024, c.image_size, ctx);
   c.batch_size = int_in(args, "--batch-size", 1, kMaxBatch, c.batch_size, ctx);
   c.steps = int_in(args, "--steps", 1, kMaxCount, c.steps, ctx);
   c.warmup = int_in(args, "--warmup", 0, kMaxCount, c.warmup, ctx);

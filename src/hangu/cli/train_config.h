@@ -72,7 +72,8 @@ std::vector<OptionSpec> eval_options();
 EvalConfig parse_eval_config(const ParsedArgs& args);
 
 struct BenchConfig {
-  std::string model;
+  std::string model;         // lenet, mlp (MNIST-shaped input) or an image model (RGB input)
+  int64_t image_size = 32;   // image models: [batch, 3, image_size, image_size]
   int64_t batch_size = 128;
   int64_t steps = 50;
   int64_t warmup = 5;
