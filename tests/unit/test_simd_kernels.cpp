@@ -443,6 +443,83 @@ TEST(SimdKernels, LayerNormAndRmsNormRows) {
     }
 }
 
+// Batch norm's core over [N, C, S]: one row per channel made of N segments of S elements.
+TEST(SimdKernels, BatchNormChannels) {
+  constexpr int64_t kN = 3, kC = 4;
+  for (Isa level : fast_levels())
+    for (int64_t n : kSizes) {
+      if (n == 0) continue;
+      Tensor x = reshape(add(data(kN * kC * n, 160 + static_cast<uint64_t>(n), 2.0), 0.5), {kN, kC, n});
+      Tensor g = reshape(data(kN * kC * n, 161 + static_cast<uint64_t>(n)), {kN, kC, n});
+      auto op = [](const Tensor& t) { return batch_norm(t, Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5); };
+      auto [ref, fast] = ref_and_fast(level, [&] { return op(x); });
+      expect_close(
+          fast, ref, [](int64_t, double w) { return 2 * ulp(w) + 1e-7; }, label(level, "batch_norm", n));
+      auto [gref, gfast] = ref_and_fast(level, [&] { return grad_of(op, x, g); });
+      std::vector<float> hv = to_vector<float>(op(x)), gv = to_vector<float>(g), xv = to_vector<float>(x);
+      std::vector<double> scale(hv.size());
+      const double count = static_cast<double>(kN * n);
+      auto at = [&](int64_t i, int64_t c, int64_t j) { return static_cast<size_t>((i * kC + c) * n + j); };
+      for (int64_t c = 0; c < kC; ++c) {
+        double ga = 0, gh = 0, m = 0, v = 0;
+        for (int64_t i = 0; i < kN; ++i)
+          for (int64_t j = 0; j < n; ++j) m += xv[at(i, c, j)];
+        m /= count;
+        for (int64_t i = 0; i < kN; ++i)
+          for (int64_t j = 0; j < n; ++j) {
+            const size_t k = at(i, c, j);
+            ga += std::fabs(gv[k]);
+            gh += std::fabs(gv[k] * hv[k]);
+            v += (xv[k] - m) * (xv[k] - m);
+          }
+        const double rstd = 1 / std::sqrt(v / count + 1e-5);
+        for (int64_t i = 0; i < kN; ++i)
+          for (int64_t j = 0; j < n; ++j) {
+            const size_t k = at(i, c, j);
+            scale[k] = rstd * (std::fabs(gv[k]) + std::fabs(hv[k]) * gh / count + ga / count);
+          }
+      }
+      expect_close(
+          gfast, gref, [&](int64_t i, double w) { return 4 * ulp(w) + std::ldexp(scale[static_cast<size_t>(i)], -21); },
+          label(level, "batch_norm backward", n));
+    }
+}
+
+// Training-mode batch norm with weight, bias and running statistics: one fused kernel each way
+// (the affine part, the gradients of w and b and the statistics included) against the composite
+// ops of the reference level; and a second derivative, which leaves the fused backward for the
+// composite formulas.
+TEST(SimdKernels, BatchNormAffineFusedMatchesTheComposite) {
+  constexpr int64_t kN = 3, kC = 4;
+  for (Isa level : fast_levels())
+    for (int64_t n : {int64_t{1}, int64_t{17}, int64_t{1000}}) {
+      const Tensor x0 = reshape(add(data(kN * kC * n, 170 + static_cast<uint64_t>(n), 2.0), 0.5), {kN, kC, n});
+      const Tensor g = reshape(data(kN * kC * n, 171 + static_cast<uint64_t>(n)), {kN, kC, n});
+      const Tensor w0 = add(data(kC, 172), 1.0), b0 = data(kC, 173);
+      auto run = [&](bool second) {
+        Tensor x = x0.detach(), w = w0.detach(), b = b0.detach();
+        for (Tensor* t : {&x, &w, &b}) t->set_requires_grad(true);
+        Tensor rm = zeros({kC}, DType::f32), rv = ones({kC}, DType::f32);
+        Tensor y = batch_norm(x, rm, rv, w, b, true, 0.1, 1e-5);
+        std::vector<Tensor> grads = autograd::grad({y}, {x, w, b}, {g}, true, second);
+        if (second)  // d/dx of sum(dx * g): through the composite backward
+          return std::vector<Tensor>{autograd::grad({sum(mul(grads[0], g))}, {x}, {}, false, false)[0]};
+        std::vector<Tensor> flat;
+        for (const Tensor& t : {y.detach(), grads[0], grads[1], grads[2], rm, rv}) flat.push_back(reshape(t, {-1}));
+        return flat;
+      };
+      auto [ref, fast] = ref_and_fast(level, [&] { return cat(run(false), 0); });
+      // y, dx: O(1) values from sums in another order; dw, db: sums of 3n terms; the statistics.
+      expect_close(
+          fast, ref, [&](int64_t, double w) { return 8 * ulp(w) + 2e-6 * (1 + std::fabs(w)); },
+          label(level, "batch_norm affine: y, dx, dw, db, running stats", n));
+      auto [ref2, fast2] = ref_and_fast(level, [&] { return run(true)[0]; });
+      expect_close(
+          fast2, ref2, [&](int64_t, double w) { return 8 * ulp(w) + 1e-5 * (1 + std::fabs(w)); },
+          label(level, "batch_norm second derivative", n));
+    }
+}
+
 TEST(SimdKernels, SumsAndMeans) {
   const std::vector<int64_t> sizes = {0, 1, 15, 16, 17, 1000, 4097, 40000};
   for (Isa level : fast_levels())
@@ -495,6 +572,10 @@ TEST(SimdKernels, ThreadedResultsAreTheSameBitsForOneAndTwoThreads) {
         {"softmax", [&] { return softmax(rows, 1); }},
         {"log_softmax", [&] { return log_softmax(rows, 1); }},
         {"layer_norm", [&] { return layer_norm(rows, std::vector<int64_t>{1000}, Tensor(), Tensor(), 1e-5); }},
+        {"batch_norm",
+         [&] {
+           return batch_norm(reshape(rows, {16, 4, 1000}), Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5);
+         }},
         {"gelu", [&] { return gelu(x); }},
         {"add", [&] { return add(x, 1.5); }},
     };

@@ -7,6 +7,7 @@
 
 #include "hangu/core/autograd_meta.h"
 #include "hangu/core/error.h"
+#include "hangu/kernels/cpu/simd/f32_kernels.h"
 #include "hangu/kernels/cpu/simd/rows.h"
 #include "hangu/ops/autograd_record.h"
 #include "hangu/ops/copy.h"
@@ -38,37 +39,50 @@ Tensor normalize_plain(const Tensor& x, IntList dims, double eps, bool center) {
   return mul(xc, rsqrt(add(mean(square(xc), dims, true), eps)));
 }
 
-// When `dims` are the trailing dims of a contiguous x: the rows they form ({outer, inner}), for
-// the f32 row kernels (kernels/cpu/simd/rows.h); {-1, -1} otherwise.
-std::pair<int64_t, int64_t> trailing_rows(const Tensor& x, const std::vector<int64_t>& dims) {
-  if (!x.is_contiguous() || dims.empty()) return {-1, -1};
+// How the f32 kernels (kernels/cpu/simd/rows.h) see the groups a contiguous x is normalised
+// over: trailing dims (layer, RMS and group norm) as rows of one segment; dims {0, 2, 3, ...}
+// (batch norm) as one row per channel made of one segment per image. rows < 0: neither.
+kernels::simd::NormRows norm_rows(const Tensor& x, const std::vector<int64_t>& dims) {
+  kernels::simd::NormRows r;
+  r.rows = -1;
+  if (!x.is_contiguous() || dims.empty()) return r;
+  bool trailing = true;
   int64_t inner = 1;
   for (size_t i = 0; i < dims.size(); ++i) {
-    if (dims[i] != x.dim() - static_cast<int64_t>(dims.size() - i)) return {-1, -1};
+    trailing = trailing && dims[i] == x.dim() - static_cast<int64_t>(dims.size() - i);
     inner *= x.size(dims[i]);
   }
-  return {inner == 0 ? 0 : x.numel() / inner, inner};
+  if (trailing) {
+    r.rows = inner == 0 ? 0 : x.numel() / inner;
+    r.len = r.row_step = r.seg_step = inner;
+    return r;
+  }
+  bool channels = x.dim() >= 2 && dims.size() == static_cast<size_t>(x.dim() - 1) && dims[0] == 0;
+  for (size_t i = 1; channels && i < dims.size(); ++i) channels = dims[i] == static_cast<int64_t>(i) + 1;
+  if (!channels) return r;
+  const int64_t plane = x.size(1) == 0 ? 0 : (x.size(0) == 0 ? 0 : x.numel() / (x.size(0) * x.size(1)));
+  r.rows = x.size(1), r.segs = x.size(0), r.len = plane, r.row_step = plane, r.seg_step = x.size(1) * plane;
+  return r;
 }
 
 // The recorded core. Backward: rstd * (g - mean(g) - xhat * mean(g * xhat)), without the
-// mean(g) term for RMS. Over trailing dims in f32 both run as one fused row kernel (the
-// backward only when no graph is recorded), following these formulas rounding for rounding.
+// mean(g) term for RMS. In f32 both run as one fused kernel per row (the backward only when no
+// graph is recorded), following these formulas rounding for rounding.
 Tensor normalize(const Tensor& x, IntList dims_in, double eps, bool center, const char* name) {
   std::vector<int64_t> dims(dims_in.begin(), dims_in.end());
   ops::GradRecorder rec(name, {x});
-  const std::pair<int64_t, int64_t> rows = trailing_rows(x, dims);
-  const int64_t outer = rows.first, inner = rows.second;
+  const kernels::simd::NormRows rows = norm_rows(x, dims);
   Tensor out;
-  if (inner >= 0) {
+  if (rows.rows >= 0) {
     out = empty(x.shape(), x.dtype());
-    if (!kernels::simd::f32_normalize_rows(x, outer, inner, eps, center, out)) out = Tensor();
+    if (!kernels::simd::f32_normalize(x, rows, eps, center, out)) out = Tensor();
   }
   if (!out.defined()) out = normalize_plain(x, dims, eps, center);
   if (rec.active())
-    rec.record({out}, [x, dims, eps, center, outer, inner](const std::vector<Tensor>& g) {
-      if (inner >= 0 && !GradMode::is_enabled() && g[0].shape() == x.shape()) {
+    rec.record({out}, [x, dims, eps, center, rows](const std::vector<Tensor>& g) {
+      if (rows.rows >= 0 && !GradMode::is_enabled() && g[0].shape() == x.shape()) {
         Tensor dx = empty(x.shape(), x.dtype());
-        if (kernels::simd::f32_normalize_backward_rows(g[0], x, outer, inner, eps, center, dx))
+        if (kernels::simd::f32_normalize_backward(contiguous(g[0]), x, rows, eps, center, dx))
           return std::vector<Tensor>{dx};
       }
       Tensor xc = center ? sub(x, mean(x, dims, true)) : x;
@@ -102,6 +116,58 @@ std::vector<int64_t> trailing_dims(const Tensor& x, IntList normalized_shape, co
   std::vector<int64_t> dims;
   for (int64_t i = x.dim() - k; i < x.dim(); ++i) dims.push_back(i);
   return dims;
+}
+
+// Training-mode batch norm of a contiguous f32 [N, C, ...] with weight and bias as one recorded
+// op: the forward and the backward are one fused kernel pass each (kernels/cpu/simd/rows.h),
+// the affine part and the statistics for the running averages included, where the composite
+// (normalize, then mul and add) made six passes and two reductions. The same roundings as the
+// composite. Undefined when it does not apply (another dtype, the reference level, a strided
+// input, no weight or bias); a backward that records a graph (create_graph) falls back to the
+// composite formulas. `moments` (if non-null) receives each channel's mean and biased variance.
+Tensor batch_norm_fused(const Tensor& x, const Tensor& w, const Tensor& b, double eps, std::vector<double>* moments) {
+  if (x.dtype() != DType::f32 || !w.defined() || !b.defined() || w.dtype() != DType::f32 ||
+      b.dtype() != DType::f32 || kernels::simd::f32_kernels() == nullptr)
+    return Tensor();
+  std::vector<int64_t> dims = {0};
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  const kernels::simd::NormRows rows = norm_rows(x, dims);
+  if (rows.rows < 0) return Tensor();
+  const int64_t c = x.size(1);
+  const Tensor wc = contiguous(w.detach()), bc = contiguous(b.detach());
+  std::vector<float> affine(static_cast<size_t>(2 * c));
+  for (int64_t i = 0; i < c; ++i) {
+    affine[static_cast<size_t>(2 * i)] = wc.data_ptr<float>()[i];
+    affine[static_cast<size_t>(2 * i + 1)] = bc.data_ptr<float>()[i];
+  }
+  if (moments) moments->assign(static_cast<size_t>(2 * c), 0.0);
+  ops::GradRecorder rec("batch_norm", {x, w, b});
+  Tensor out = empty(x.shape(), x.dtype());
+  kernels::simd::f32_normalize(x, rows, eps, true, out, affine.data(), moments ? moments->data() : nullptr);
+  if (rec.active())
+    rec.record({out}, [x, w, dims, eps, rows, c](const std::vector<Tensor>& g) {
+      if (!GradMode::is_enabled() && g[0].shape() == x.shape()) {
+        Tensor dx = empty(x.shape(), x.dtype());
+        const Tensor scale = contiguous(w.detach());
+        std::vector<double> sums(static_cast<size_t>(2 * c));
+        if (kernels::simd::f32_normalize_backward(contiguous(g[0]), x, rows, eps, true, dx, scale.data_ptr<float>(),
+                                                  sums.data())) {
+          Tensor dw = empty({c}, DType::f32), db = empty({c}, DType::f32);
+          for (int64_t i = 0; i < c; ++i) {
+            dw.data_ptr<float>()[i] = static_cast<float>(sums[static_cast<size_t>(2 * i)]);
+            db.data_ptr<float>()[i] = static_cast<float>(sums[static_cast<size_t>(2 * i + 1)]);
+          }
+          return std::vector<Tensor>{dx, dw, db};
+        }
+      }
+      const Tensor xc = sub(x, mean(x, dims, true));
+      const Tensor rstd = rsqrt(add(mean(square(xc), dims, true), eps));
+      const Tensor xhat = mul(xc, rstd);
+      const Tensor gx = mul(g[0], channel_view(w, x.dim()));
+      const Tensor inner = sub(sub(gx, mul(xhat, mean(mul(gx, xhat), dims, true))), mean(gx, dims, true));
+      return std::vector<Tensor>{mul(inner, rstd), sum(mul(g[0], xhat), dims), sum(g[0], dims)};
+    });
+  return out;
 }
 
 }  // namespace
@@ -139,16 +205,26 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   }
   int64_t count = c == 0 ? 0 : input.numel() / c;
   if (training && count <= 1) throw ValueError(MsgId::nnf_bn_one_value, op, input.shape());
-  Tensor out = affine(normalize(input, dims, eps, true, op), w, b);
-  if (training && (running_mean.defined() || running_var.defined())) {
+  const bool update = training && (running_mean.defined() || running_var.defined());
+  std::vector<double> moments;  // from the fused kernel: per channel, mean and biased variance
+  Tensor out = batch_norm_fused(input, weight, bias, eps, update ? &moments : nullptr);
+  if (!out.defined()) out = affine(normalize(input, dims, eps, true, op), w, b);
+  if (update) {
     NoGradGuard ng;
     Tensor x = input.detach();
+    auto stat = [&](size_t which) {  // the mean (0) or the unbiased variance (1) from the kernel
+      std::vector<double> v(static_cast<size_t>(c));
+      const double unbias = static_cast<double>(count) / static_cast<double>(count - 1);
+      for (size_t i = 0; i < v.size(); ++i) v[i] = moments[2 * i + which] * (which == 1 ? unbias : 1.0);
+      const int64_t n = c;
+      return to(from_buffer(v.data(), IntList(&n, 1)), input.dtype());
+    };
     if (running_mean.defined()) {
-      Tensor m = to(mean(x, dims), running_mean.dtype());
+      Tensor m = to(moments.empty() ? mean(x, dims) : stat(0), running_mean.dtype());
       copy_(running_mean, add(mul(running_mean, 1.0 - momentum), mul(m, momentum)));
     }
     if (running_var.defined()) {
-      Tensor v = to(var(x, dims, 1.0), running_var.dtype());
+      Tensor v = to(moments.empty() ? var(x, dims, 1.0) : stat(1), running_var.dtype());
       copy_(running_var, add(mul(running_var, 1.0 - momentum), mul(v, momentum)));
     }
   }

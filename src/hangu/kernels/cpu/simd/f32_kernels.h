@@ -55,10 +55,16 @@ struct F32Kernels {
   void (*softmax_row)(const float* x, float* y, int64_t n, bool log);
   // The gradient of one softmax (log_softmax) row from the output gradient g and the output y.
   void (*softmax_backward_row)(const float* g, const float* y, float* dx, int64_t n, bool log);
-  // (x - mean) / sqrt(var + eps) over one row (center), or x / sqrt(mean(x^2) + eps).
-  void (*normalize_row)(const float* x, float* y, int64_t n, float eps, bool center);
-  // Its gradient: rstd * (g - mean(g) - xhat * mean(g * xhat)) (without mean(g) for RMS).
-  void (*normalize_backward_row)(const float* g, const float* x, float* dx, int64_t n, float eps, bool center);
+  // (x - mean) / sqrt(var + eps) over one row (center), or x / sqrt(mean(x^2) + eps). The row is
+  // `segs` segments of `len` contiguous elements `stride` apart (one segment for layer norm; a
+  // batch-norm channel is its N image planes); y (and g, dx) have the same layout as x. With
+  // `affine` = {w, b}: xhat * w + b. `moments` (if non-null) gets the mean and biased variance.
+  void (*normalize)(const float* x, float* y, int64_t segs, int64_t len, int64_t stride, float eps, bool center,
+                    const float* affine, double* moments);
+  // Its gradient: rstd * (g - mean(g) - xhat * mean(g * xhat)) (without mean(g) for RMS), with g
+  // replaced by g * w when `scale` points at w; `sums` (if non-null) gets sum(g * xhat), sum(g).
+  void (*normalize_backward)(const float* g, const float* x, float* dx, int64_t segs, int64_t len, int64_t stride,
+                             float eps, bool center, const float* scale, double* sums);
   // Sum of x[0, n) accumulated in double.
   double (*sum)(const float* x, int64_t n);
   // acc[j] += x[i * ld + j] for i = 0, 1, ..., rows - 1 in that order, each j < cols, in double.

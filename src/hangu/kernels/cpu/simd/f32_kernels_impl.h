@@ -275,61 +275,104 @@ void softmax_backward_row(const float* g, const float* y, float* dx, int64_t n, 
   map2<V>(Contig<V>{g}, Contig<V>{y}, dx, n, [&](F gv, F yv) { return V::mul(yv, V::sub(gv, dot)); });
 }
 
+// A row of `segs` segments of `len` contiguous elements, segment s at x + s * stride: one
+// contiguous row when segs == 1, a channel of a batch-norm input [N, C, H, W] (its N planes)
+// otherwise. Every element is handled the same way whichever segment it is in.
+struct Segments {
+  int64_t segs = 1, len = 0, stride = 0;
+  int64_t count() const { return segs * len; }
+};
+
+template <typename V, typename F>
+void for_segments(const float* x, const Segments& sg, F f) {
+  for (int64_t s = 0; s < sg.segs; ++s) for_vectors<V>(x + s * sg.stride, sg.len, [&](int64_t i, auto v, int64_t lanes) {
+      f(s * sg.stride + i, v, lanes);
+    });
+}
+
 // Mean (when center) and 1 / sqrt(var + eps) of a row, each rounded to float where the
-// composed ops round: mean(x), x - mean, square, mean, + eps, rsqrt.
+// composed ops round: mean(x), x - mean, square, mean, + eps, rsqrt. `moments` (if non-null)
+// receives the unrounded mean and (biased) variance.
 template <typename V>
-void row_moments(const float* x, int64_t n, float eps, bool center, float* mean, float* rstd) {
+void row_moments(const float* x, const Segments& sg, float eps, bool center, float* mean, float* rstd,
+                 double* moments = nullptr) {
   using F = typename V::F;
-  const double dn = static_cast<double>(n);
-  const float m = center ? static_cast<float>(sum<V>(x, n) / dn) : 0.0f;
+  const double dn = static_cast<double>(sg.count());
+  double total = 0;
+  if (center)
+    for (int64_t s = 0; s < sg.segs; ++s) total += sum<V>(x + s * sg.stride, sg.len);
+  const float m = center ? static_cast<float>(total / dn) : 0.0f;
   const F mv = V::set1(m);
-  SumD<V> s;
-  for_vectors<V>(x, n, [&](int64_t, F v, int64_t lanes) {
+  SumD<V> acc;
+  for_segments<V>(x, sg, [&](int64_t, F v, int64_t lanes) {
     F xc = center ? V::sub(v, mv) : v;
     F sq = V::mul(xc, xc);
-    s.add(lanes == V::kWidth ? sq : V::keep_n(sq, lanes));
+    acc.add(lanes == V::kWidth ? sq : V::keep_n(sq, lanes));
   });
-  const float var = static_cast<float>(s.total() / dn);
+  const float var = static_cast<float>(acc.total() / dn);
   *mean = m;
   *rstd = 1.0f / std::sqrt(var + eps);
+  if (moments) moments[0] = total / dn, moments[1] = acc.total() / dn;
 }
 
 template <typename V>
-void normalize_row(const float* x, float* y, int64_t n, float eps, bool center) {
+void normalize(const float* x, float* y, int64_t segs, int64_t len, int64_t stride, float eps, bool center,
+               const float* affine, double* moments) {
   using F = typename V::F;
-  if (n <= 0) return;
+  const Segments sg{segs, len, stride};
+  if (sg.count() <= 0) return;
   float m = 0, r = 0;
-  row_moments<V>(x, n, eps, center, &m, &r);
+  row_moments<V>(x, sg, eps, center, &m, &r, moments);
   const F mv = V::set1(m), rv = V::set1(r);
-  if (center)
-    map1<V>(Contig<V>{x}, y, n, [&](F v) { return V::mul(V::sub(v, mv), rv); });
-  else
-    map1<V>(Contig<V>{x}, y, n, [&](F v) { return V::mul(v, rv); });
+  const F sv = V::set1(affine ? affine[0] : 1.0f), bv = V::set1(affine ? affine[1] : 0.0f);
+  for (int64_t s = 0; s < segs; ++s) {
+    const float* xs = x + s * stride;
+    float* ys = y + s * stride;
+    if (affine)  // (xhat * w) + b, each rounded, as mul then add
+      map1<V>(Contig<V>{xs}, ys, len, [&](F v) { return V::add(V::mul(V::mul(V::sub(v, mv), rv), sv), bv); });
+    else if (center)
+      map1<V>(Contig<V>{xs}, ys, len, [&](F v) { return V::mul(V::sub(v, mv), rv); });
+    else
+      map1<V>(Contig<V>{xs}, ys, len, [&](F v) { return V::mul(v, rv); });
+  }
 }
 
 template <typename V>
-void normalize_backward_row(const float* g, const float* x, float* dx, int64_t n, float eps, bool center) {
+void normalize_backward(const float* g, const float* x, float* dx, int64_t segs, int64_t len, int64_t stride,
+                        float eps, bool center, const float* scale, double* sums) {
   using F = typename V::F;
-  if (n <= 0) return;
+  const Segments sg{segs, len, stride};
+  if (sg.count() <= 0) return;
   float m = 0, r = 0;
-  row_moments<V>(x, n, eps, center, &m, &r);
-  const F mv = V::set1(m), rv = V::set1(r);
+  row_moments<V>(x, sg, eps, center, &m, &r);
+  const F mv = V::set1(m), rv = V::set1(r), sv = V::set1(scale ? *scale : 1.0f);
   auto xhat = [&](F v) { return V::mul(center ? V::sub(v, mv) : v, rv); };
-  SumD<V> sgx, sg;
-  for_vectors<V>(x, n, [&](int64_t i, F v, int64_t lanes) {
-    F gv = lanes == V::kWidth ? V::load(g + i) : V::load_n(g + i, lanes);
-    F p = V::mul(gv, xhat(v));
-    sgx.add(lanes == V::kWidth ? p : V::keep_n(p, lanes));
-    sg.add(gv);
+  // With an affine output xhat * w + b, the core's gradient is g * w (rounded, as mul's
+  // backward); sums also gets w's and b's gradients, sum(g * xhat) and sum(g).
+  auto core_g = [&](F gv) { return scale ? V::mul(gv, sv) : gv; };
+  SumD<V> sgx, sgs, swx, sws;
+  for_segments<V>(x, sg, [&](int64_t i, F v, int64_t lanes) {
+    const bool full = lanes == V::kWidth;
+    const F graw = full ? V::load(g + i) : V::load_n(g + i, lanes), gv = core_g(graw), h = xhat(v);
+    const F p = V::mul(gv, h);
+    sgx.add(full ? p : V::keep_n(p, lanes));
+    sgs.add(gv);
+    if (sums) {
+      const F q = V::mul(graw, h);
+      swx.add(full ? q : V::keep_n(q, lanes));
+      sws.add(graw);
+    }
   });
-  const double dn = static_cast<double>(n);
+  if (sums) sums[0] = swx.total(), sums[1] = sws.total();
+  const double dn = static_cast<double>(sg.count());
   const F a = V::set1(static_cast<float>(sgx.total() / dn));
-  const F b = V::set1(static_cast<float>(sg.total() / dn));
-  map2<V>(Contig<V>{g}, Contig<V>{x}, dx, n, [&](F gv, F v) {
-    F inner = V::sub(gv, V::mul(xhat(v), a));
-    if (center) inner = V::sub(inner, b);
-    return V::mul(inner, rv);
-  });
+  const F b = V::set1(static_cast<float>(sgs.total() / dn));
+  for (int64_t s = 0; s < segs; ++s)
+    map2<V>(Contig<V>{g + s * stride}, Contig<V>{x + s * stride}, dx + s * stride, len, [&](F gv, F v) {
+      F inner = V::sub(core_g(gv), V::mul(xhat(v), a));
+      if (center) inner = V::sub(inner, b);
+      return V::mul(inner, rv);
+    });
 }
 
 template <typename V>
@@ -456,8 +499,8 @@ F32Kernels make_f32_kernels(const char* isa) {
                     &binary<V>,
                     &softmax_row<V>,
                     &softmax_backward_row<V>,
-                    &normalize_row<V>,
-                    &normalize_backward_row<V>,
+                    &normalize<V>,
+                    &normalize_backward<V>,
                     &sum<V>,
                     &column_sums<V>,
                     &sgd<V>,

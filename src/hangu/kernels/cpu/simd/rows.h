@@ -19,11 +19,24 @@ bool f32_softmax_rows(const Tensor& in, int64_t outer, int64_t inner, bool log, 
 bool f32_softmax_backward_rows(const Tensor& g, const Tensor& y, int64_t outer, int64_t inner, bool log,
                                const Tensor& dx);
 
-// (x - mean) * rsqrt(var + eps) of each contiguous row (center), or x * rsqrt(mean(x^2) + eps).
-bool f32_normalize_rows(const Tensor& x, int64_t outer, int64_t inner, double eps, bool center, const Tensor& out);
+// The rows a normalisation reduces, in a contiguous tensor: `rows` rows, row r made of `segs`
+// segments of `len` contiguous elements, segment s at r * row_step + s * seg_step. Layer and RMS
+// norm over trailing dims: one segment per row. Batch norm of [N, C, S...]: a row per channel,
+// a segment per image (row_step S, seg_step C * S).
+struct NormRows {
+  int64_t rows = 0, segs = 1, len = 0, row_step = 0, seg_step = 0;
+};
+
+// (x - mean) * rsqrt(var + eps) of each row (center), or x * rsqrt(mean(x^2) + eps). With
+// `affine` ([rows, 2]: w and b of each row), xhat * w + b; `moments` ([rows, 2], may be null)
+// receives each row's mean and biased variance.
+bool f32_normalize(const Tensor& x, const NormRows& r, double eps, bool center, const Tensor& out,
+                   const float* affine = nullptr, double* moments = nullptr);
 // Its gradient rstd * (g - mean(g) - xhat * mean(g * xhat)) (no mean(g) term without center).
-bool f32_normalize_backward_rows(const Tensor& g, const Tensor& x, int64_t outer, int64_t inner, double eps,
-                                 bool center, const Tensor& dx);
+// With `scale` (w, one per row), the gradient of xhat * w + b: g * w in place of g, and `sums`
+// ([rows, 2]) receives w's and b's gradients, sum(g * xhat) and sum(g).
+bool f32_normalize_backward(const Tensor& g, const Tensor& x, const NormRows& r, double eps, bool center,
+                            const Tensor& dx, const float* scale = nullptr, double* sums = nullptr);
 
 // out = the sum (the mean when `mean`) of the contiguous f32 `x` over the dims flagged in
 // `reduced`, when the kept dims form one block (dims of size 1 ignored): trailing reductions
