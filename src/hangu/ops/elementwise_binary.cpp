@@ -346,11 +346,15 @@ Tensor pow(const Tensor& a, const Scalar& b) {
   if (is_integral(d, true) && b.is_integral() && b.to_int() < 0)
     throw ValueError(MsgId::elem_neg_int_pow, "pow", d, b.to_int());
   ops::GradRecorder rec("pow", {a});
-  Tensor out = pow_impl(a, wrap(b, d), d);
+  // x^2 (square, the norms' and losses' composites) as x * x: the correctly rounded square, like
+  // pow, through the vector mul instead of a libm call per element.
+  const bool squared = is_floating(d) && b.to_double() == 2.0;
+  Tensor out = squared ? mul(to(a, d), to(a, d)) : pow_impl(a, wrap(b, d), d);
   if (rec.active())  // torch's pow_backward: zero for exponent 0, else g * b * a^(b-1)
     rec.record({out}, [a, b](const Grads& g) {
       const double e = b.to_double();
-      return Grads{e == 0.0 ? zeros_like(g[0]) : mul(g[0], mul(pow(a, e - 1.0), e))};
+      if (e == 0.0) return Grads{zeros_like(g[0])};
+      return Grads{mul(g[0], mul(e == 2.0 ? a : pow(a, e - 1.0), e))};
     });
   return out;
 }
