@@ -12,6 +12,8 @@ Cases (the issue's list, plus the backward at batch 1 and the depthwise backward
   bwd32  the same at batch 32
   dw     depthwise 3x3 on 1x144x56x56, padding 1, forward with bias
   dwbwd  its backward
+  r20a/b/c, r20a/b/cbwd  the 3x3 layers of CIFAR ResNet-20 training at batch 128 (16 channels on
+         32x32, 32 on 16x16, 64 on 8x8), forward and backward (not in "all": --cases r20)
 PyTorch runs F.conv2d under no_grad (forward) and torch.autograd.grad of the output for the input
 and the weight (backward); Hangu times its kernels on preallocated buffers. Each round runs every
 case on both sides, alternating, so both see the same machine load; the table gives the minimum
@@ -39,7 +41,14 @@ CASES = {
     "bwd32": (32, 64, 64, 56, 56, 3, 1, 1, 1, True),
     "dw": (1, 144, 144, 56, 56, 3, 1, 1, 144, False),
     "dwbwd": (1, 144, 144, 56, 56, 3, 1, 1, 144, True),
+    "r20a": (128, 16, 16, 32, 32, 3, 1, 1, 1, False),
+    "r20abwd": (128, 16, 16, 32, 32, 3, 1, 1, 1, True),
+    "r20b": (128, 32, 32, 16, 16, 3, 1, 1, 1, False),
+    "r20bbwd": (128, 32, 32, 16, 16, 3, 1, 1, 1, True),
+    "r20c": (128, 64, 64, 8, 8, 3, 1, 1, 1, False),
+    "r20cbwd": (128, 64, 64, 8, 8, 3, 1, 1, 1, True),
 }
+ALL = ["fwd1", "fwd32", "bwd1", "bwd32", "dw", "dwbwd"]
 
 
 def torch_times(case, threads, reps):
@@ -92,7 +101,7 @@ def main():
     a = p.parse_args()
     big = torch.empty(30 << 18)  # 30 MiB of float32: see the note on glibc's mmap threshold above
     del big
-    names = list(CASES) if a.cases == "all" else a.cases.split(",")
+    names = ALL if a.cases == "all" else [n for n in CASES if n.startswith("r20")] if a.cases == "r20" else a.cases.split(",")
     for name in names:
         if name not in CASES:
             p.error(f"unknown case '{name}' (expected {', '.join(CASES)})")

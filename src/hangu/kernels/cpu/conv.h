@@ -2,8 +2,9 @@
 // 2-D convolution kernels over contiguous NCHW tensors of one dtype (f32 or f64). The three
 // kernels are the three linear maps of a convolution: the forward, its adjoint in the input
 // (= conv_transpose2d) and its adjoint in the weight. They pick a fast path by shape (1x1 as one
-// GEMM, depthwise as a direct SIMD kernel, else tiled im2col + GEMM); the plain loops of
-// reference/conv.h stay the ground truth they are tested against.
+// GEMM, depthwise and larger f32 kernels as direct SIMD kernels, else tiled im2col + GEMM;
+// conv/conv_paths.h); the plain loops of reference/conv.h stay the ground truth they are tested
+// against.
 #include <cstdint>
 
 #include "hangu/core/dtype.h"

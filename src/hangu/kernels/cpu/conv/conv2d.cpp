@@ -82,7 +82,9 @@ void conv2d_weight_grad(DType dtype, const Conv2dShape& s, const void* gy, const
     }
     if (is_depthwise(s))
       conv_depthwise_weight_grad(s, gyt, xt, gwt);
-    else
+    else if constexpr (std::is_same_v<T, float>) {
+      if (!conv_direct_weight_grad(s, gyt, xt, gwt)) conv_gemm_weight_grad(s, gyt, xt, gwt);
+    } else
       conv_gemm_weight_grad(s, gyt, xt, gwt);
   });
 }

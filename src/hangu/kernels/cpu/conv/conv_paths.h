@@ -1,6 +1,7 @@
 #pragma once
 // The fast convolution paths behind kernels/cpu/conv.h, one family per file:
-//   conv_direct.cpp f32 convolutions with larger kernels and images: a direct SIMD kernel;
+//   conv_direct.cpp f32 convolutions with larger kernels and images: a direct SIMD kernel (and
+//                   the weight gradient of those with at most 32 output channels per group);
 //   conv_gemm.cpp   1x1 convolutions as plain GEMMs, everything else as tiled im2col + GEMM;
 //   depthwise.cpp   convolutions with one input channel per group (depthwise), a direct kernel.
 // All are templates over f32/f64 with explicit instantiations; conv2d.cpp picks one.
@@ -14,6 +15,7 @@ bool conv_is_pointwise(const Conv2dShape& s);
 // The direct kernel (f32, AVX2 or AVX-512 active); false when it does not take this shape.
 bool conv_direct_forward(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y);
 bool conv_direct_input_grad(const Conv2dShape& s, const float* gy, const float* w, float* gx);
+bool conv_direct_weight_grad(const Conv2dShape& s, const float* gy, const float* x, float* gw);
 
 template <typename T>
 void conv_gemm_forward(const Conv2dShape& s, const T* x, const T* w, const T* bias, T* y);

@@ -1,6 +1,7 @@
 // The direct convolution (direct_impl.h) over avx2 vectors: 4 output channels x 3 vectors of
 // positions per register tile.
 #include "hangu/kernels/cpu/conv/direct_impl.h"
+#include "hangu/kernels/cpu/conv/direct_wgrad_impl.h"
 #include "hangu/kernels/cpu/conv/vec__avx2.h"
 
 namespace hangu::kernels {
@@ -8,6 +9,10 @@ namespace hangu::kernels {
 void f32_conv_direct__avx2(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias,
                            float* y) {
   direct::run<VecF32Avx2, 4, 3>(d, x, w, transposed, bias, y);
+}
+
+void f32_conv_direct_weight_grad__avx2(const DirectConv& d, const float* gy, const float* x, float* gw) {
+  direct::run_weight_grad<VecF32Avx2, 2, 5>(d, gy, x, gw);
 }
 
 }  // namespace hangu::kernels

@@ -1,6 +1,7 @@
 // The direct convolution (direct_impl.h) over avx512 vectors: 8 output channels x 3 vectors of
 // positions per register tile.
 #include "hangu/kernels/cpu/conv/direct_impl.h"
+#include "hangu/kernels/cpu/conv/direct_wgrad_impl.h"
 #include "hangu/kernels/cpu/conv/vec__avx512.h"
 
 namespace hangu::kernels {
@@ -8,6 +9,10 @@ namespace hangu::kernels {
 void f32_conv_direct__avx512(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias,
                              float* y) {
   direct::run<VecF32Avx512, 8, 3>(d, x, w, transposed, bias, y);
+}
+
+void f32_conv_direct_weight_grad__avx512(const DirectConv& d, const float* gy, const float* x, float* gw) {
+  direct::run_weight_grad<VecF32Avx512, 3, 9>(d, gy, x, gw);
 }
 
 }  // namespace hangu::kernels
