@@ -10,6 +10,7 @@
 
 #include "hangu/data/dataloader.h"
 #include "hangu/data/mnist.h"
+#include "hangu/data/random_shift.h"
 #include "test_util.h"
 
 using namespace hangu;
@@ -190,6 +191,61 @@ void write_gz(const std::string& path, const std::string& bytes) {
 }
 
 }  // namespace
+
+// RandomShift against a direct translation of each example; the shifts are a pure function of
+// (seed, epoch, index), cover [-s, s] in both axes, and bad input gets a typed error.
+TEST(RandomShift, TranslatesEachExampleByItsOwnOffset) {
+  constexpr int64_t kN = 40, kC = 2, kH = 5, kW = 6, kS = 2;
+  Tensor x = reshape(add(arange(0.0, static_cast<double>(kN * kC * kH * kW)), 1.0), {kN, kC, kH, kW});
+  x = to(x, DType::f32);
+  auto base = std::make_shared<TensorDataset>(x, arange(int64_t{0}, kN));
+  RandomShift shift(base, kS, -7.5, 123);
+  std::set<int64_t> seen_dy, seen_dx;
+  for (int64_t epoch : {0, 1}) {
+    shift.set_epoch(epoch);
+    for (int64_t i = 0; i < kN; ++i) {
+      const RandomShift::Offset o = shift.offset(epoch, i);
+      ASSERT_LE(std::abs(o.dy), kS);
+      ASSERT_LE(std::abs(o.dx), kS);
+      seen_dy.insert(o.dy);
+      seen_dx.insert(o.dx);
+      Example e = shift.get(i);
+      EXPECT_TRUE(test_util::same_bits(e.target, base->get(i).target));
+      ASSERT_EQ(e.data.shape(), (Shape{kC, kH, kW}));
+      const std::vector<float> got = to_vector<float>(e.data);
+      const std::vector<float> src = to_vector<float>(base->get(i).data);
+      for (int64_t c = 0; c < kC; ++c)
+        for (int64_t y = 0; y < kH; ++y)
+          for (int64_t xx = 0; xx < kW; ++xx) {
+            const int64_t sy = y - o.dy, sx = xx - o.dx;
+            const bool inside = sy >= 0 && sy < kH && sx >= 0 && sx < kW;
+            const float want = inside ? src[static_cast<size_t>((c * kH + sy) * kW + sx)] : -7.5f;
+            ASSERT_EQ(got[static_cast<size_t>((c * kH + y) * kW + xx)], want)
+                << "epoch " << epoch << " example " << i << " offset " << o.dy << "," << o.dx;
+          }
+    }
+  }
+  EXPECT_EQ(seen_dy.size(), static_cast<size_t>(2 * kS + 1));  // every offset in [-s, s] occurs
+  EXPECT_EQ(seen_dx.size(), static_cast<size_t>(2 * kS + 1));
+  // A pure function of (seed, epoch, index): another object, another order, the same offsets.
+  RandomShift again(base, kS, -7.5, 123), other_seed(base, kS, -7.5, 124);
+  int64_t differ = 0;
+  for (int64_t i = kN - 1; i >= 0; --i) {
+    EXPECT_EQ(again.offset(1, i).dy, shift.offset(1, i).dy);
+    EXPECT_EQ(again.offset(1, i).dx, shift.offset(1, i).dx);
+    differ += again.offset(0, i).dy != again.offset(1, i).dy || again.offset(0, i).dx != again.offset(1, i).dx;
+    differ += other_seed.offset(1, i).dy != shift.offset(1, i).dy;
+  }
+  EXPECT_GT(differ, kN / 2);
+  // max_shift 0 leaves the examples as they are; bad arguments and examples are typed errors.
+  RandomShift none(base, 0, 0.0, 1);
+  EXPECT_TRUE(test_util::same_bits(none.get(3).data, base->get(3).data));
+  EXPECT_THROW(RandomShift(base, -1, 0.0, 1), ValueError);
+  auto flat = std::make_shared<TensorDataset>(reshape(to(arange(0.0, 12.0), DType::f32), {4, 3}), arange(int64_t{0}, 4));
+  EXPECT_THROW(RandomShift(flat, 1, 0.0, 1).get(0), ValueError);
+  auto ints = std::make_shared<TensorDataset>(reshape(arange(int64_t{0}, int64_t{48}), {4, 3, 4}), arange(int64_t{0}, 4));
+  EXPECT_THROW(RandomShift(ints, 1, 0.0, 1).get(0), ValueError);
+}
 
 TEST(Mnist, ReadsBundledData) {
   MnistSplit train = load_mnist(kMnist, true), test = load_mnist(kMnist, false);

@@ -188,11 +188,13 @@ TEST_F(TrainCli, DeterministicAcrossRunsThreadsAndWorkers) {
   ASSERT_EQ(run_hangu(common + " --seed 7 --threads 1 --out " + path("b")).code, 0);
   ASSERT_EQ(run_hangu(common + " --seed 7 --threads 2 --workers 2 --out " + path("c")).code, 0);
   ASSERT_EQ(run_hangu(common + " --seed 8 --threads 2 --out " + path("d")).code, 0);
+  ASSERT_EQ(run_hangu(common + " --seed 7 --threads 2 --workers 2 --shift 0 --out " + path("e")).code, 0);
   std::string a = read_bytes(path("a/model.safetensors"));
   ASSERT_FALSE(a.empty());
   EXPECT_TRUE(a == read_bytes(path("b/model.safetensors"))) << "same seed, different weights";
   EXPECT_TRUE(a == read_bytes(path("c/model.safetensors"))) << "threads or workers changed the weights";
   EXPECT_TRUE(a != read_bytes(path("d/model.safetensors"))) << "another seed gave the same weights";
+  EXPECT_TRUE(a != read_bytes(path("e/model.safetensors"))) << "--shift 0 (no translation) gave the same weights";
 }
 
 TEST_F(TrainCli, InitLoadsWeightsAndEvalAgrees) {
@@ -293,5 +295,10 @@ TEST_F(TrainCli, ResumeRejectsAConflictingOption) {
                        "2>&1 >/dev/null");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_TRUE(contains(r.out, "--model")) << r.out;
+  EXPECT_EQ(count_lines(r.out), 1) << r.out;
+  r = run_hangu("train --data " + data + " --steps 2 --shift 2 --resume " + path("a/checkpoint.safetensors"),
+                "2>&1 >/dev/null");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_TRUE(contains(r.out, "--shift")) << r.out;
   EXPECT_EQ(count_lines(r.out), 1) << r.out;
 }

@@ -38,7 +38,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kImageOnly[] = {"--image-size", "--val-split", "--val-data", "--augment", "--freeze-backbone",
                                  "--sync-bn"};
-constexpr const char* kMnistOnly[] = {"--resume", "--steps", "--checkpoint-every"};
+constexpr const char* kMnistOnly[] = {"--resume", "--steps", "--checkpoint-every", "--shift"};
 
 // Defaults for image folders where the option is not given. On the issue-7 data set (10 classes
 // x 300 digits, tools/make_pig_faces.py) they give 97.8% validation accuracy; the PyTorch twin

@@ -81,7 +81,7 @@ std::vector<OptionSpec> train_options() {
           {"--weight-decay", true}, {"--lr-schedule", true}, {"--lr-decay", true}, {"--ema", true},
           {"--seed", true},         {"--no-shuffle", false}, {"--workers", true},  {"--out", true},
           {"--resume", true},       {"--init", true},        {"--json", false},
-          {"--checkpoint-every", true}, {"--on-nan", true},
+          {"--checkpoint-every", true}, {"--on-nan", true}, {"--shift", true},
           // image folders (image_train_cmd.cpp)
           {"--image-size", true}, {"--val-split", true}, {"--val-data", true}, {"--augment", true},
           {"--freeze-backbone", false}, {"--sync-bn", false},
@@ -127,6 +127,7 @@ TrainConfig parse_train_config(const ParsedArgs& args, const std::vector<std::st
     c.seed = seed;
   }
   c.shuffle = !args.has("--no-shuffle");
+  c.shift = int_in(args, "--shift", 0, 8, c.shift, ctx);
   c.workers = static_cast<int>(int_in(args, "--workers", 0, 64, 0, ctx));
   if (auto o = args.value("--out")) c.out = *o;
   if (auto r = args.value("--resume")) c.resume = *r;

@@ -65,6 +65,7 @@ io::Json config_json(const TrainConfig& c, int64_t t_max) {
   j["ema"] = c.ema;
   j["seed"] = std::to_string(c.seed);  // uint64 does not fit a JSON integer
   j["shuffle"] = c.shuffle;
+  j["shift"] = c.shift;
   return j;
 }
 
@@ -106,6 +107,7 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const data::Dataset> train,
                  std::shared_ptr<const data::Dataset> test, ModelFactory make_model)
     : c_(std::move(config)), train_(std::move(train)), test_(std::move(test)), make_model_(std::move(make_model)) {
   // Inputs are read first (cheap, and every bad one exits 2 before any work).
+  const bool mnist = !train_;  // the MNIST folder, not datasets given by the caller
   if (!train_) train_ = load_split(c_.data, true);
   if (!test_) test_ = load_split(c_.data, false);
   io::Checkpoint ckpt;
@@ -136,6 +138,9 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const data::Dataset> train,
     if (seed.empty() || ec != std::errc() || end != seed.data() + seed.size())
       throw FormatError(MsgId::cli_resume_bad, "train --resume", c_.resume, "seed " + seed);
     c_.shuffle = agree("shuffle", "--no-shuffle", mine["shuffle"]).as_bool();
+    // Checkpoints from before --shift existed trained without it.
+    c_.shift = cfg.find("shift") ? agree("shift", "--shift", mine["shift"]).as_int() : 0;
+    if (c_.shift < 0 || c_.shift > 8) throw FormatError(MsgId::cli_resume_bad, "train --resume", c_.resume, "shift");
     if (c_.model != "lenet" && c_.model != "mlp")
       throw FormatError(MsgId::cli_resume_bad, "train --resume", c_.resume, "model " + c_.model);
     if (c_.batch_size < 1) throw FormatError(MsgId::cli_resume_bad, "train --resume", c_.resume, "batch_size");
@@ -146,6 +151,12 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const data::Dataset> train,
   if (world > 1 && c_.batch_size % world != 0)
     throw ValueError(MsgId::dist_batch_indivisible, "train", c_.batch_size, world);
 
+  if (mnist && c_.shift > 0) {
+    // The border is background: pixel 0, normalised as data/mnist.h does.
+    const float background = (0.0f / 255.0f - data::kMnistMean) / data::kMnistStd;
+    shifted_ = std::make_shared<data::RandomShift>(train_, c_.shift, background, c_.seed);
+    train_ = shifted_;
+  }
   manual_seed(c_.seed);
   model_ = make_model_ ? make_model_() : models::create(c_.model);
   if (!c_.init.empty()) as_bad_input([&] { nn::load_weights(*model_, c_.init, true); });
@@ -264,6 +275,7 @@ TrainResult Trainer::run(const StepFn& on_step, const EpochFn& on_epoch, bool ev
     const auto t_epoch = Clock::now();
     double loss_sum = 0.0;
     int64_t samples = 0, loss_samples = 0;  // loss_samples: of the batches not skipped by --on-nan
+    if (shifted_) shifted_->set_epoch(epoch_);
     auto it = loader_->epoch(epoch_, batch_);
     while (!(c_.steps && global_step_ >= *c_.steps)) {
       std::optional<data::Batch> b = it.next();

@@ -12,6 +12,7 @@
 #include "hangu/cli/train_config.h"
 #include "hangu/data/dataloader.h"
 #include "hangu/data/dataset.h"
+#include "hangu/data/random_shift.h"
 #include "hangu/dist/ddp.h"
 #include "hangu/io/checkpoint.h"
 #include "hangu/nn/module.h"
@@ -117,6 +118,7 @@ class Trainer {
   std::unique_ptr<optim::EMA> ema_;
   std::shared_ptr<nn::Module> ema_model_;  // holds the averaged weights for evaluation and saving
   std::shared_ptr<const data::Dataset> train_, test_;
+  std::shared_ptr<data::RandomShift> shifted_;  // train_ itself when --shift is on (MNIST)
   ModelFactory make_model_;  // null: models::create(c_.model)
   std::unique_ptr<data::DataLoader> loader_;
   int64_t epoch_ = 0;

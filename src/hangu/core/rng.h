@@ -23,6 +23,15 @@ inline uint32_t philox_word(uint64_t seed, uint64_t base, uint64_t j) {
 
 inline constexpr uint64_t kDefaultSeed = 67280421310721ull;  // PyTorch's default seed
 
+// SplitMix64's finaliser: a bijective mix of 64 bits, for deriving per-example seeds from
+// (seed, epoch, index) keys (data augmentation).
+inline uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
 // A random stream: a seed and a counter offset (in 128-bit Philox blocks already used).
 class Generator {
  public:

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "hangu/core/error.h"
+#include "hangu/core/rng.h"
 #include "hangu/core/thread_pool.h"
 #include "hangu/data/image/image_io.h"
 #include "hangu/ops/creation.h"
@@ -26,13 +27,6 @@ std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const std::string& s : v) out.append(out.empty() ? "" : ", ").append(s);
   return out;
-}
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
 }
 
 }  // namespace
