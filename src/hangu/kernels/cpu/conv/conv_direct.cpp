@@ -21,6 +21,11 @@ inline constexpr int64_t kMaxBandBytes = int64_t{8} << 20;  // per-thread band b
 // direct kernel measured 1.2-1.9x faster at 16 and 32 channels (ResNet-20's 32 x 32 and 16 x 16
 // layers at batch 128), 0.8-0.9x at 64 (its 8 x 8 layers, and 56 x 56 at batch 32).
 inline constexpr int64_t kMaxWeightGradChannels = 32;
+// The channel-vectorised kernel: output rows of at most this many positions, at least this many
+// output channels per group, and this many positions in the batch to share the cost of repacking
+// the weights on each call (ResNet-18's 7 x 7 layers at batch 1 ran 2x slower with it:
+// 49 positions against 9 MiB of weights).
+inline constexpr int64_t kMaxCvecRow = 16, kMinCvecChannels = 32, kMinCvecPositions = 512;
 
 // The per-thread memory of direct_impl.h's Geometry, bounded from above.
 bool band_fits(const DirectConv& d) {
@@ -39,24 +44,42 @@ DirectConv direct_of(const Conv2dShape& s) {
   return d;
 }
 
-bool run_direct(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias, float* y) {
-  if (d.kh * d.kw < 2 || !band_fits(d)) return false;
-  if (d.oh * d.ow < kMinPositions) {  // small images go stacked (direct_impl.h): enough of them, little waste
-    const int64_t wq = d.ow + ((d.kw - 1) * d.dw) / d.sw, block = (d.oh + ((d.kh - 1) * d.dh) / d.sh) * wq;
-    const int64_t stack = direct_stack(d.n, block);
-    if (stack * d.oh * d.ow < kMinPositions || d.oh * d.ow < kMinUsefulShare * static_cast<double>(block)) return false;
-  }
+// Short output rows and enough output channels to fill the vectors: the channel-vectorised kernel,
+// which computes no halo positions (direct_cvec_impl.h).
+bool cvec_takes(const DirectConv& d) {
+  const int64_t hp = (d.oh - 1) * d.sh + (d.kh - 1) * d.dh + 1, wp = (d.ow - 1) * d.sw + (d.kw - 1) * d.dw + 1;
+  return d.ow <= kMaxCvecRow && d.c_out / d.groups >= kMinCvecChannels && d.n * d.oh * d.ow >= kMinCvecPositions &&
+         4 * (d.c_in / d.groups) * hp * wp <= kMaxBandBytes;
+}
+
+// Calls the kernel of the active level (avx512 or avx2 with the same arguments); false at the
+// reference level, whose callers run the GEMM or reference path instead.
+template <typename F512, typename F2, typename... Args>
+bool on_active_isa(F512 avx512, F2 avx2, const Args&... args) {
   switch (active_isa()) {
     case Isa::avx512:
-      f32_conv_direct__avx512(d, x, w, transposed, bias, y);
+      avx512(args...);
       return true;
     case Isa::avx2:
-      f32_conv_direct__avx2(d, x, w, transposed, bias, y);
+      avx2(args...);
       return true;
     case Isa::reference:
       return false;
   }
   return false;
+}
+
+bool run_direct(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias, float* y) {
+  if (d.kh * d.kw < 2) return false;
+  if (cvec_takes(d))
+    return on_active_isa(f32_conv_direct_cvec__avx512, f32_conv_direct_cvec__avx2, d, x, w, transposed, bias, y);
+  if (!band_fits(d)) return false;
+  if (d.oh * d.ow < kMinPositions) {  // small images go stacked (direct_impl.h): enough of them, little waste
+    const int64_t wq = d.ow + ((d.kw - 1) * d.dw) / d.sw, block = (d.oh + ((d.kh - 1) * d.dh) / d.sh) * wq;
+    const int64_t stack = direct_stack(d.n, block);
+    if (stack * d.oh * d.ow < kMinPositions || d.oh * d.ow < kMinUsefulShare * static_cast<double>(block)) return false;
+  }
+  return on_active_isa(f32_conv_direct__avx512, f32_conv_direct__avx2, d, x, w, transposed, bias, y);
 }
 
 }  // namespace
@@ -68,17 +91,7 @@ bool conv_direct_forward(const Conv2dShape& s, const float* x, const float* w, c
 bool conv_direct_weight_grad(const Conv2dShape& s, const float* gy, const float* x, float* gw) {
   const DirectConv d = direct_of(s);
   if (s.c_out / s.groups > kMaxWeightGradChannels || d.kh * d.kw < 2 || !band_fits(d)) return false;
-  switch (active_isa()) {
-    case Isa::avx512:
-      f32_conv_direct_weight_grad__avx512(d, gy, x, gw);
-      return true;
-    case Isa::avx2:
-      f32_conv_direct_weight_grad__avx2(d, gy, x, gw);
-      return true;
-    case Isa::reference:
-      return false;
-  }
-  return false;
+  return on_active_isa(f32_conv_direct_weight_grad__avx512, f32_conv_direct_weight_grad__avx2, d, gy, x, gw);
 }
 
 bool conv_direct_input_grad(const Conv2dShape& s, const float* gy, const float* w, float* gx) {

@@ -1,5 +1,6 @@
 // The direct convolution (direct_impl.h) over avx512 vectors: 8 output channels x 3 vectors of
 // positions per register tile.
+#include "hangu/kernels/cpu/conv/direct_cvec_impl.h"
 #include "hangu/kernels/cpu/conv/direct_impl.h"
 #include "hangu/kernels/cpu/conv/direct_wgrad_impl.h"
 #include "hangu/kernels/cpu/conv/vec__avx512.h"
@@ -9,6 +10,16 @@ namespace hangu::kernels {
 void f32_conv_direct__avx512(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias,
                              float* y) {
   direct::run<VecF32Avx512, 8, 3>(d, x, w, transposed, bias, y);
+}
+
+void f32_conv_direct_cvec__avx512(const DirectConv& d, const float* x, const float* w, bool transposed,
+                                 const float* bias, float* y) {
+  // Rows of 7 or 14 (ResNet-18's 7 x 7 and 14 x 14) with 64k channels: 7 positions x 64 channels
+  // (28 accumulators); otherwise 8 positions x 32 channels.
+  if (d.ow % 7 == 0 && (d.c_out / d.groups) % 64 == 0)
+    cvec::run<VecF32Avx512, 7, 4>(d, x, w, transposed, bias, y);
+  else
+    cvec::run<VecF32Avx512, 8, 2>(d, x, w, transposed, bias, y);
 }
 
 void f32_conv_direct_weight_grad__avx512(const DirectConv& d, const float* gy, const float* x, float* gw) {

@@ -29,6 +29,11 @@ void f32_conv_direct__avx2(const DirectConv& d, const float* x, const float* w, 
                            float* y);
 void f32_conv_direct__avx512(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias,
                              float* y);
+// The same convolution vectorised over the output channels (direct_cvec_impl.h), for small images.
+void f32_conv_direct_cvec__avx2(const DirectConv& d, const float* x, const float* w, bool transposed,
+                                const float* bias, float* y);
+void f32_conv_direct_cvec__avx512(const DirectConv& d, const float* x, const float* w, bool transposed,
+                                  const float* bias, float* y);
 // gw = sum over the batch of gy (x) x for y = conv(x, w) (direct_wgrad_impl.h); gw is overwritten.
 void f32_conv_direct_weight_grad__avx2(const DirectConv& d, const float* gy, const float* x, float* gw);
 void f32_conv_direct_weight_grad__avx512(const DirectConv& d, const float* gy, const float* x, float* gw);
