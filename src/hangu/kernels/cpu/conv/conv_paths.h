@@ -1,7 +1,9 @@
 #pragma once
 // The fast convolution paths behind kernels/cpu/conv.h, one family per file:
-//   conv_direct.cpp f32 convolutions with larger kernels and images: a direct SIMD kernel (and
-//                   the weight gradient of those with at most 32 output channels per group);
+//   conv_direct.cpp f32 convolutions with larger kernels: direct SIMD kernels, vectorised over
+//                   the positions (direct_impl.h) or, for short rows, over the output channels
+//                   (direct_cvec_impl.h); and the weight gradient of those with at most 32
+//                   output channels per group (direct_wgrad_impl.h);
 //   conv_gemm.cpp   1x1 convolutions as plain GEMMs, everything else as tiled im2col + GEMM;
 //   depthwise.cpp   convolutions with one input channel per group (depthwise), a direct kernel.
 // All are templates over f32/f64 with explicit instantiations; conv2d.cpp picks one.
