@@ -124,10 +124,11 @@ std::vector<Case> conv_cases() {
       sym("stacked_lenet_second", 17, 6, 16, 12, 12, 5, 1, 0),
       // Short rows, >= 32 output channels, >= 512 positions: the channel-vectorised kernel
       // (direct_cvec_impl.h), forward and (>= 32 input channels) input gradient; 40 and 36
-      // channels leave a partial block, rows of 7 with 64 channels take the 7 x 64 tile.
+      // channels leave a partial block; 64 channels take the 7 x 64 tile (rows of 7) or 4 x 64.
       sym("cvec_8x8", 9, 12, 40, 8, 8, 3, 1, 1),
       sym("cvec_both_grads", 8, 33, 36, 9, 9, 3, 1, 1),
       sym("cvec_rows_of_7", 11, 8, 64, 7, 7, 3, 1, 1),
+      sym("cvec_64_rows_of_10", 6, 8, 64, 10, 10, 3, 1, 1),
       sym("cvec_stride2", 8, 5, 32, 15, 16, 3, 2, 1),
       sym("cvec_groups_dil", 10, 8, 64, 10, 10, 3, 1, 2, 2, 2),
       make_case("cvec_asym", 9, 6, 32, 8, 9, 3, 3, 1, 1, 0, 2, 1, 0, 1, 1, 1),
