@@ -17,6 +17,10 @@ void f32_conv_direct_cvec__avx2(const DirectConv& d, const float* x, const float
   cvec::run<VecF32Avx2, 6, 2>(d, x, w, transposed, bias, y);  // 12 of the 16 registers accumulate
 }
 
+void f32_conv_direct_cvec_weight_grad__avx2(const DirectConv& d, const float* gy, const float* x, float* gw) {
+  cvec::run_weight_grad<VecF32Avx2, 1>(d, gy, x, gw);  // 9 accumulators for 3 x 3
+}
+
 void f32_conv_direct_weight_grad__avx2(const DirectConv& d, const float* gy, const float* x, float* gw) {
   direct::run_weight_grad<VecF32Avx2, 2, 5>(d, gy, x, gw);
 }

@@ -27,6 +27,10 @@ void f32_conv_direct_cvec__avx512(const DirectConv& d, const float* x, const flo
   }
 }
 
+void f32_conv_direct_cvec_weight_grad__avx512(const DirectConv& d, const float* gy, const float* x, float* gw) {
+  cvec::run_weight_grad<VecF32Avx512, 2>(d, gy, x, gw);  // 18 accumulators for 3 x 3
+}
+
 void f32_conv_direct_weight_grad__avx512(const DirectConv& d, const float* gy, const float* x, float* gw) {
   direct::run_weight_grad<VecF32Avx512, 3, 9>(d, gy, x, gw);
 }

@@ -30,6 +30,23 @@ inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 inline constexpr int64_t kChunkBytes = int64_t{32} << 10;  // packed weights per channel chunk (L1: 48 KiB)
 
+// dst (hp x wpd) = one input plane (d.h x d.w) with row py, column px holding input
+// (py - pt, px - pl), zero outside.
+inline void pad_plane(const DirectConv& d, const float* src, int64_t hp, int64_t wpd, float* dst) {
+  const int64_t lo_x = std::clamp<int64_t>(d.pl, 0, wpd), hi_x = std::clamp<int64_t>(d.w + d.pl, lo_x, wpd);
+  for (int64_t py = 0; py < hp; ++py) {
+    float* row = dst + py * wpd;
+    const int64_t iy = py - d.pt;
+    if (iy < 0 || iy >= d.h) {
+      std::fill(row, row + wpd, 0.0f);
+      continue;
+    }
+    std::fill(row, row + lo_x, 0.0f);
+    std::copy(src + iy * d.w + (lo_x - d.pl), src + iy * d.w + (hi_x - d.pl), row + lo_x);
+    std::fill(row + hi_x, row + wpd, 0.0f);
+  }
+}
+
 // tile[i][v * W + l] = start + sum over c < cg, t < kk of
 //   wp[(c * kk + t) * OV * W + v * W + l] * x[c * cs + off[t] + i * sw]   for i < P,
 // where start is bias[v * W + l], or (partial) what tile held: the sum over earlier channels.
@@ -124,18 +141,7 @@ void run(const DirectConv& d, const float* x, const float* w, bool transposed, c
         for (int64_t c = 0; c < cg; ++c) {
           const float* src = x + ((i * d.c_in) + gr * cg + c) * d.h * d.w;
           float* dst = xp + c * plane;
-          for (int64_t py = 0; py < hp; ++py) {
-            float* row = dst + py * wpd;
-            const int64_t iy = py - d.pt;
-            if (iy < 0 || iy >= d.h) {
-              std::fill(row, row + wpd, 0.0f);
-              continue;
-            }
-            const int64_t lo_x = std::clamp<int64_t>(d.pl, 0, wpd), hi_x = std::clamp<int64_t>(d.w + d.pl, lo_x, wpd);
-            std::fill(row, row + lo_x, 0.0f);
-            std::copy(src + iy * d.w + (lo_x - d.pl), src + iy * d.w + (hi_x - d.pl), row + lo_x);
-            std::fill(row + hi_x, row + wpd, 0.0f);
-          }
+          pad_plane(d, src, hp, wpd, dst);
         }
         built = ig;
       }
@@ -159,6 +165,148 @@ void run(const DirectConv& d, const float* x, const float* w, bool transposed, c
         for (int64_t l = 0; l < live; ++l)
           for (int64_t k = 0; k < p; ++k) yr[l * d.oh * d.ow + k] = t[k * CB + l];
       }
+    }
+  });
+}
+
+}  // namespace hangu::kernels::cvec
+
+namespace hangu::kernels::cvec {
+
+// The weight gradient for the same shapes, vectorised over the output channels too:
+//   gw[o][c][t] = sum over images i, output positions (oy, ox) of
+//                 gy[i][o][oy][ox] * x[i][c][oy * sh - pt + ki * dh][ox * sw - pl + kj * dw]
+// with acc[t][v] holding OV vectors of channels for up to 9 taps of one input channel: per
+// position, OV loads of gy (transposed once to [image][position][channel]) and one broadcast of
+// x per tap. Each gw entry is one accumulator summed over the images, then the positions, in
+// order, from 0: neither the blocks nor the thread count change the bits.
+template <class V, int64_t OV, int64_t KK>
+void wgrad_channel(int64_t oh, int64_t ow, const float* g /*[pos][g_stride]*/, int64_t g_stride,
+                   const float* xc /*padded plane*/, int64_t row_step, int64_t sw, const int64_t* off, bool first,
+                   float* part /*[KK][OV * W]*/) {
+  using reg = typename V::reg;
+  constexpr int64_t W = V::W;
+  reg acc[KK][OV];
+  for (int64_t t = 0; t < KK; ++t)
+    for (int64_t v = 0; v < OV; ++v) acc[t][v] = first ? V::zero() : V::load(part + (t * OV + v) * W);
+  int64_t o[KK];  // the taps' offsets, in registers (not reloaded for every position)
+  for (int64_t t = 0; t < KK; ++t) o[t] = off[t];
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    const float* xr = xc + oy * row_step;
+    for (int64_t ox = 0; ox < ow; ++ox, g += g_stride) {
+      const float* xq = xr + ox * sw;
+      reg gv[OV];
+      for (int64_t v = 0; v < OV; ++v) gv[v] = V::load(g + v * W);
+      for (int64_t t = 0; t < KK; ++t) {
+        const reg xb = V::set1(xq[o[t]]);
+        for (int64_t v = 0; v < OV; ++v) acc[t][v] = V::fma(xb, gv[v], acc[t][v]);
+      }
+    }
+  }
+  for (int64_t t = 0; t < KK; ++t)
+    for (int64_t v = 0; v < OV; ++v) V::store(part + (t * OV + v) * W, acc[t][v]);
+}
+
+// 3 x 3 undilated: the taps at fixed displacements from three row pointers, no offset table.
+template <class V, int64_t OV>
+void wgrad_channel_3x3(int64_t oh, int64_t ow, const float* g, int64_t g_stride, const float* xc, int64_t row_step,
+                       int64_t sw, int64_t pitch, bool first, float* part) {
+  using reg = typename V::reg;
+  constexpr int64_t W = V::W;
+  reg acc[9][OV];
+  for (int64_t t = 0; t < 9; ++t)
+    for (int64_t v = 0; v < OV; ++v) acc[t][v] = first ? V::zero() : V::load(part + (t * OV + v) * W);
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    const float* xr = xc + oy * row_step;
+    for (int64_t ox = 0; ox < ow; ++ox, g += g_stride) {
+      const float* r[3] = {xr + ox * sw, xr + ox * sw + pitch, xr + ox * sw + 2 * pitch};
+      reg gv[OV];
+      for (int64_t v = 0; v < OV; ++v) gv[v] = V::load(g + v * W);
+      for (int64_t ki = 0; ki < 3; ++ki)
+        for (int64_t kj = 0; kj < 3; ++kj) {
+          const reg xb = V::set1(r[ki][kj]);
+          for (int64_t v = 0; v < OV; ++v) acc[ki * 3 + kj][v] = V::fma(xb, gv[v], acc[ki * 3 + kj][v]);
+        }
+    }
+  }
+  for (int64_t t = 0; t < 9; ++t)
+    for (int64_t v = 0; v < OV; ++v) V::store(part + (t * OV + v) * W, acc[t][v]);
+}
+
+template <class V, int64_t OV>
+using WgradFn = void (*)(int64_t, int64_t, const float*, int64_t, const float*, int64_t, int64_t, const int64_t*,
+                         bool, float*);
+
+template <class V, int64_t OV, int64_t... K>
+constexpr auto wgrad_table(std::integer_sequence<int64_t, K...>) {
+  return std::array<WgradFn<V, OV>, sizeof...(K)>{wgrad_channel<V, OV, K + 1>...};
+}
+
+inline constexpr int64_t kMaxWgradTaps = 9;
+inline constexpr int64_t kWgradChunks = 4;  // input-channel chunks per output block (tasks for the threads)
+
+// Needs d.kh * d.kw <= kMaxWgradTaps.
+template <class V, int64_t OV>
+void run_weight_grad(const DirectConv& d, const float* gy, const float* x, float* gw) {
+  constexpr int64_t W = V::W, CB = OV * W;
+  static constexpr auto kernels = wgrad_table<V, OV>(std::make_integer_sequence<int64_t, kMaxWgradTaps>{});
+  const int64_t cg = d.c_in / d.groups, og = d.c_out / d.groups, kk = d.kh * d.kw;
+  const int64_t blocks = ceil_div(og, CB), og_pad = blocks * CB, positions = d.oh * d.ow;
+  const int64_t hp = (d.oh - 1) * d.sh + (d.kh - 1) * d.dh + 1, wpd = (d.ow - 1) * d.sw + (d.kw - 1) * d.dw + 1;
+  const int64_t plane = hp * wpd;
+  // The whole batch once: x in zero-padded planes, gy as [image][group][position][channel].
+  float* xp = scratch<float>(ScratchSlot::plane, d.n * d.c_in * plane);
+  float* gt = scratch<float>(ScratchSlot::cols, d.n * d.groups * positions * og_pad);
+  parallel_for(0, d.n * d.c_in, 4, [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; ++q) {
+      const float* src = x + q * d.h * d.w;
+      float* dst = xp + q * plane;
+      pad_plane(d, src, hp, wpd, dst);
+    }
+  });
+  parallel_for(0, d.n * d.groups, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; ++q) {
+      const int64_t i = q / d.groups, gr = q % d.groups;
+      float* dst = gt + q * positions * og_pad;
+      for (int64_t o = 0; o < og_pad; ++o) {
+        if (o >= og) {
+          for (int64_t p = 0; p < positions; ++p) dst[p * og_pad + o] = 0.0f;
+          continue;
+        }
+        const float* src = gy + (i * d.c_out + gr * og + o) * positions;
+        for (int64_t p = 0; p < positions; ++p) dst[p * og_pad + o] = src[p];
+      }
+    }
+  });
+  int64_t* off = scratch<int64_t>(ScratchSlot::gather, kk);
+  for (int64_t t = 0; t < kk; ++t) off[t] = (t / d.kw) * d.dh * wpd + (t % d.kw) * d.dw;
+  const bool k3x3 = d.kh == 3 && d.kw == 3 && d.dh == 1 && d.dw == 1;
+  // Tasks: (group, block of output channels, chunk of input channels); each owns its gw entries
+  // and walks the images in order, all its channels per image, so the image's gy (positions x CB
+  // channels) is read from memory once per task and then from L1.
+  const int64_t chunks = std::min<int64_t>(cg, kWgradChunks), chunk = ceil_div(cg, chunks);
+  parallel_for(0, d.groups * blocks * chunks, 1, [&](int64_t lo, int64_t hi) {
+    float* part = scratch<float>(ScratchSlot::extra, chunk * kk * CB);  // [c][tap][CB]
+    for (int64_t task = lo; task < hi; ++task) {
+      const int64_t cc = task % chunks, ob = (task / chunks) % blocks, gr = task / (chunks * blocks);
+      const int64_t c0 = cc * chunk, nc = std::min(chunk, cg - c0);
+      if (nc <= 0) continue;
+      for (int64_t i = 0; i < d.n; ++i) {
+        const float* g = gt + (i * d.groups + gr) * positions * og_pad + ob * CB;
+        for (int64_t c = 0; c < nc; ++c) {
+          const float* xc = xp + (i * d.c_in + gr * cg + c0 + c) * plane;
+          float* pc = part + c * kk * CB;
+          if (k3x3)
+            wgrad_channel_3x3<V, OV>(d.oh, d.ow, g, og_pad, xc, d.sh * wpd, d.sw, wpd, i == 0, pc);
+          else
+            kernels[static_cast<size_t>(kk - 1)](d.oh, d.ow, g, og_pad, xc, d.sh * wpd, d.sw, off, i == 0, pc);
+        }
+      }
+      const int64_t o0 = ob * CB, live = std::min(CB, og - o0);
+      for (int64_t c = 0; c < nc; ++c)
+        for (int64_t l = 0; l < live; ++l)
+          for (int64_t t = 0; t < kk; ++t)
+            gw[((gr * og + o0 + l) * cg + c0 + c) * kk + t] = part[(c * kk + t) * CB + l];
     }
   });
 }

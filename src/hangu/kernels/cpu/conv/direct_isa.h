@@ -34,6 +34,9 @@ void f32_conv_direct_cvec__avx2(const DirectConv& d, const float* x, const float
                                 const float* bias, float* y);
 void f32_conv_direct_cvec__avx512(const DirectConv& d, const float* x, const float* w, bool transposed,
                                   const float* bias, float* y);
+// The weight gradient of those (kh * kw <= 9), vectorised over the output channels.
+void f32_conv_direct_cvec_weight_grad__avx2(const DirectConv& d, const float* gy, const float* x, float* gw);
+void f32_conv_direct_cvec_weight_grad__avx512(const DirectConv& d, const float* gy, const float* x, float* gw);
 // gw = sum over the batch of gy (x) x for y = conv(x, w) (direct_wgrad_impl.h); gw is overwritten.
 void f32_conv_direct_weight_grad__avx2(const DirectConv& d, const float* gy, const float* x, float* gw);
 void f32_conv_direct_weight_grad__avx512(const DirectConv& d, const float* gy, const float* x, float* gw);
