@@ -204,6 +204,18 @@ void check_case_against_reference(const Case& c) {
     expect_within(y, ref_y, mag_y, forward_terms(s), tag + " forward+bias");
     kernels::conv2d_forward(dt, s, d.x.data(), d.w.data(), nullptr, y.data());
     expect_within(y, ref_y0, mag_y, forward_terms(s), tag + " forward");
+    if constexpr (std::is_same_v<T, float>) {
+      // Weights packed in advance (the runtime's constants): the same results, through the
+      // channel-vectorised kernel wherever its shapes allow, whatever the batch.
+      for (bool with_bias : {true, false}) {
+        const auto packed = kernels::conv2d_pack(s, d.w.data(), with_bias ? d.b.data() : nullptr);
+        std::fill(y.begin(), y.end(), T(7));
+        kernels::conv2d_forward(dt, s, d.x.data(), d.w.data(), with_bias ? d.b.data() : nullptr, y.data(),
+                                packed.get());
+        expect_within(y, with_bias ? ref_y : ref_y0, mag_y, forward_terms(s),
+                      tag + (with_bias ? " forward+bias, packed" : " forward, packed"));
+      }
+    }
     kernels::conv2d_input_grad(dt, s, d.gy.data(), d.w.data(), gx.data());
     expect_within(gx, ref_gx, mag_gx, input_terms(s), tag + " input_grad");
     kernels::conv2d_weight_grad(dt, s, d.gy.data(), d.x.data(), gw.data());
@@ -213,6 +225,52 @@ void check_case_against_reference(const Case& c) {
 
 TEST(ConvKernels, F32MatchesReferenceAtEveryLevel) {
   for (const Case& c : conv_cases()) check_case_against_reference<float>(c);
+}
+
+// Packed weights are used only where they fit: another level, another bias or another shape
+// falls back to the unpacked path (same results); one batch-1 case of ResNet-18's late layers,
+// which take the packed channel-vectorised kernel, against the reference.
+TEST(ConvKernels, PackedWeightsAreUsedOnlyWhereTheyFit) {
+  const Case c = sym("late_layer_batch1", 1, 64, 64, 7, 7, 3, 1, 1);
+  const Conv2dShape& s = c.s;
+  ConvData<float> d(s);
+  const size_t ny = static_cast<size_t>(s.n * s.c_out * s.oh * s.ow);
+  std::vector<float> ref(ny), mag(ny), y(ny);
+  kernels::conv2d_forward__reference(DType::f32, s, d.x.data(), d.w.data(), d.b.data(), ref.data());
+  kernels::conv2d_forward__reference(DType::f32, s, absolute(d.x).data(), absolute(d.w).data(), absolute(d.b).data(),
+                                     mag.data());
+  for (Isa pack_isa : levels()) {
+    std::shared_ptr<const kernels::Conv2dPacked> packed;
+    {
+      IsaGuard g(pack_isa);
+      packed = kernels::conv2d_pack(s, d.w.data(), d.b.data());
+    }
+    EXPECT_EQ(packed == nullptr, pack_isa == Isa::reference) << kernels::isa_name(pack_isa);
+    for (Isa run_isa : levels()) {
+      IsaGuard g(run_isa);
+      const std::string tag = std::string("packed at ") + kernels::isa_name(pack_isa) + ", run at " +
+                              kernels::isa_name(run_isa);
+      std::fill(y.begin(), y.end(), 7.0f);
+      kernels::conv2d_forward(DType::f32, s, d.x.data(), d.w.data(), d.b.data(), y.data(), packed.get());
+      expect_within(y, ref, mag, forward_terms(s), tag);
+      // Without a bias the packed one (which has one) must be ignored.
+      std::vector<float> ref0(ny);
+      kernels::conv2d_forward__reference(DType::f32, s, d.x.data(), d.w.data(), nullptr, ref0.data());
+      kernels::conv2d_forward(DType::f32, s, d.x.data(), d.w.data(), nullptr, y.data(), packed.get());
+      expect_within(y, ref0, mag, forward_terms(s), tag + ", no bias");
+    }
+  }
+  // Another shape with the same channels and kernel (a different image size) still uses them.
+  const Case bigger = sym("late_layer_14", 2, 64, 64, 14, 14, 3, 1, 1);
+  ConvData<float> d2(bigger.s);
+  const size_t n2 = static_cast<size_t>(bigger.s.n * bigger.s.c_out * bigger.s.oh * bigger.s.ow);
+  std::vector<float> ref2(n2), mag2(n2), y2(n2, 7.0f);
+  kernels::conv2d_forward__reference(DType::f32, bigger.s, d2.x.data(), d.w.data(), d.b.data(), ref2.data());
+  kernels::conv2d_forward__reference(DType::f32, bigger.s, absolute(d2.x).data(), absolute(d.w).data(),
+                                     absolute(d.b).data(), mag2.data());
+  const auto packed = kernels::conv2d_pack(s, d.w.data(), d.b.data());
+  kernels::conv2d_forward(DType::f32, bigger.s, d2.x.data(), d.w.data(), d.b.data(), y2.data(), packed.get());
+  expect_within(y2, ref2, mag2, forward_terms(bigger.s), "packed for 7 x 7, run on 14 x 14");
 }
 
 TEST(ConvKernels, F64MatchesReferenceAtEveryLevel) {

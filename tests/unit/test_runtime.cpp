@@ -14,6 +14,7 @@
 #include "hangu/io/npy.h"
 #include "hangu/io/onnx/model.h"
 #include "hangu/io/onnx/wire.h"
+#include "hangu/kernels/cpu/isa.h"
 #include "hangu/runtime/session.h"
 #include "test_util.h"
 
@@ -227,6 +228,39 @@ TEST(RuntimePasses, ConvBatchNormReluFoldMatchesUnfolded) {
   Tensor ref = relu(batch_norm(conv2d(x, w, b, {1, 1}, {1, 1}), mean, var, gamma, beta, false, 0.1, 1e-5));
   expect_close(run1(plain, {{"x", x}}), ref, 1e-5);
   expect_close(run1(opt, {{"x", x}}), ref, 1e-5);
+}
+
+// Constant Conv weights are packed once for the kernels (Node::prepared): batch 1 on 7 x 7 takes
+// the channel-vectorised kernel with them (without them it would not). Same results as the
+// unoptimised session and as the op, at every level; a level change after loading (the packing
+// then does not fit) falls back to the plain path.
+TEST(RuntimePasses, ConvWeightsArePackedOnceAndGiveTheSameResults) {
+  manual_seed(5);
+  Tensor w = randn({64, 32, 3, 3}), b = randn({64});
+  onnx::Graph g;
+  g.inputs = {value_info("x", {-1, 32, 7, 7})};
+  g.outputs = {any_value("y")};
+  g.initializers = {initializer("w", w), initializer("b", b)};
+  g.nodes = {node("Conv", {"x", "w", "b"}, {"y"}, {attr_ints("pads", {1, 1, 1, 1})})};
+  Tensor x = randn({1, 32, 7, 7});
+  const Tensor ref = conv2d(to(x, DType::f64), to(w, DType::f64), to(b, DType::f64), {1, 1}, {1, 1});
+  for (kernels::Isa load_isa : {kernels::Isa::avx2, kernels::Isa::avx512}) {
+    if (!kernels::isa_supported(load_isa)) continue;
+    std::unique_ptr<Session> opt;
+    {
+      kernels::IsaGuard guard(load_isa);
+      opt = std::make_unique<Session>(model_of(g));
+    }
+    EXPECT_EQ(opt->pass_stats().prepacked, 1) << kernels::isa_name(load_isa);
+    ASSERT_TRUE(opt->graph().nodes[0].prepared != nullptr);
+    for (kernels::Isa run_isa : {kernels::Isa::reference, kernels::Isa::avx2, kernels::Isa::avx512}) {
+      if (!kernels::isa_supported(run_isa)) continue;
+      kernels::IsaGuard guard(run_isa);
+      Session plain(model_of(g), SessionOptions{false, true});
+      expect_close(run1(*opt, {{"x", x}}), to(ref, DType::f32), 2e-5);
+      expect_close(run1(plain, {{"x", x}}), to(ref, DType::f32), 2e-5);
+    }
+  }
 }
 
 TEST(RuntimePasses, MatMulBiasReluAndGemmReluFuse) {

@@ -47,6 +47,9 @@ struct Node {
   const OpDef* op = nullptr;
   // Slots whose last reader is this node (filled by plan_memory): freed after it runs.
   std::vector<int32_t> release_after;
+  // Data the op prepared once for every run, set by a pass and read-only afterwards (a Conv's
+  // weights packed for the kernels: ops_nn.cpp's ConvPrepacked); null when none.
+  std::shared_ptr<const void> prepared;
 
   // "name (OpType)" or "#index (OpType)" for messages.
   std::string label() const;

@@ -11,6 +11,7 @@
 #include "hangu/ops/reduction.h"
 #include "hangu/ops/views.h"
 #include "hangu/runtime/conv_nd.h"
+#include "hangu/runtime/conv_prepack.h"
 #include "hangu/runtime/ops_common.h"
 
 namespace hangu::runtime {
@@ -45,6 +46,23 @@ void check_conv_inputs(const OpContext& c, const Tensor& x, const Tensor& w, int
 }
 
 }  // namespace
+
+std::shared_ptr<const ConvPrepacked> prepack_conv(const Tensor& weight, const Tensor& bias, int64_t groups) {
+  if (weight.dtype() != DType::f32 || weight.dim() != 4 || !weight.is_contiguous() || groups < 1 ||
+      weight.size(0) % groups != 0)
+    return nullptr;
+  if (bias.defined() && (bias.dtype() != DType::f32 || bias.dim() != 1 || bias.size(0) != weight.size(0)))
+    return nullptr;
+  kernels::Conv2dShape s;
+  s.c_out = weight.size(0), s.c_in = weight.size(1) * groups, s.kh = weight.size(2), s.kw = weight.size(3);
+  s.groups = groups;
+  const Tensor b = bias.defined() ? contiguous(bias) : Tensor();
+  auto packed = kernels::conv2d_pack(s, weight.data_ptr<float>(), b.defined() ? b.data_ptr<float>() : nullptr);
+  if (!packed) return nullptr;
+  auto p = std::make_shared<ConvPrepacked>();
+  p->packed = std::move(packed), p->weight = weight, p->bias = b;
+  return p;
+}
 
 Tensor run_conv(const OpContext& c, const Tensor& x_in, const Tensor& w, const Tensor& bias_in) {
   Tensor x = x_in;
@@ -84,8 +102,15 @@ Tensor run_conv(const OpContext& c, const Tensor& x_in, const Tensor& w, const T
     Shape out{s.n, s.c_out};
     out.insert(out.end(), win.out.begin(), win.out.end());
     y = empty(IntList(out), x.dtype());
+    // The node's packed weights, when they are these very tensors (passes.cpp packs constants).
+    const kernels::Conv2dPacked* packed = nullptr;
+    if (const auto* pre = static_cast<const ConvPrepacked*>(c.node().prepared.get()))
+      if (pre->weight.data() == wc.data() && (pre->bias.defined() ? bc.defined() && pre->bias.data() == bc.data()
+                                                                  : !bc.defined()))
+        packed = pre->packed.get();
     if (y.numel() > 0)
-      kernels::conv2d_forward(x.dtype(), s, xc.data(), wc.data(), bc.defined() ? bc.data() : nullptr, y.data());
+      kernels::conv2d_forward(x.dtype(), s, xc.data(), wc.data(), bc.defined() ? bc.data() : nullptr, y.data(),
+                              packed);
   } else if (r == 1 || r == 2) {
     bool symmetric = true;
     for (size_t d = 0; d < r; ++d) symmetric = symmetric && win.pad_begin[d] == win.pad_end[d];

@@ -7,6 +7,7 @@
 #include "hangu/ops/creation.h"
 #include "hangu/ops/elementwise.h"
 #include "hangu/ops/views.h"
+#include "hangu/runtime/conv_prepack.h"
 #include "hangu/runtime/executor.h"
 #include "hangu/runtime/op_registry.h"
 
@@ -338,7 +339,28 @@ PassStats optimize(Graph& g) {
   st.fused = fuse_bias_activation(g);
   st.removed = remove_dead_nodes(g);
   drop_unused_constants(g);
+  st.prepacked = prepack_conv_weights(g);
   return st;
+}
+
+int64_t prepack_conv_weights(Graph& g) {
+  int64_t count = 0;
+  for (Node& n : g.nodes) {
+    for (auto& [name, sub] : n.subgraphs) count += prepack_conv_weights(*sub.graph);
+    if (!default_domain(n, "Conv") || n.inputs.size() < 2 || !is_constant(g, n.inputs[1])) continue;
+    const Value& wv = constant_of(g, n.inputs[1]);
+    if (!wv.is_tensor()) continue;
+    Tensor bias;
+    if (n.inputs.size() >= 3 && n.inputs[2] >= 0) {
+      if (!is_constant(g, n.inputs[2]) || !constant_of(g, n.inputs[2]).is_tensor()) continue;
+      bias = constant_of(g, n.inputs[2]).tensor();
+    }
+    if (auto p = prepack_conv(wv.tensor(), bias, n.attrs.get_int("group", 1, n.label()))) {
+      n.prepared = std::move(p);
+      ++count;
+    }
+  }
+  return count;
 }
 
 }  // namespace hangu::runtime

@@ -12,11 +12,16 @@ struct PassStats {
   int64_t conv_bn = 0;    // BatchNormalization nodes folded into the Conv before them
   int64_t fused = 0;      // bias adds and activations fused into Conv / Gemm / MatMul
   int64_t removed = 0;    // nodes whose outputs nobody reads
+  int64_t prepacked = 0;  // Conv nodes whose constant weights were packed for the kernels
 };
 
 // All passes in order: fold constants, fold Conv+BN, fuse, remove dead nodes; then drops the
-// constants no node reads any more.
+// constants no node reads any more and packs the convolution weights.
 PassStats optimize(Graph& g);
+
+// Packs the constant f32 weights (and bias) of 2-D Conv nodes once for the convolution kernels of
+// the active level (kernels::conv2d_pack), into Node::prepared.
+int64_t prepack_conv_weights(Graph& g);
 
 // Runs every deterministic node whose inputs are all constants and makes its outputs constants.
 int64_t fold_constants(Graph& g);

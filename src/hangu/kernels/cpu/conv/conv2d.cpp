@@ -26,7 +26,13 @@ bool is_depthwise(const Conv2dShape& s) { return s.groups == s.c_in && s.c_in > 
 
 }  // namespace
 
-void conv2d_forward(DType dtype, const Conv2dShape& s, const void* x, const void* w, const void* bias, void* y) {
+std::shared_ptr<const Conv2dPacked> conv2d_pack(const Conv2dShape& s, const float* w, const float* bias) {
+  if (s.groups < 1 || s.c_in % s.groups != 0 || s.c_out % s.groups != 0 || is_depthwise(s)) return nullptr;
+  return conv_direct_pack(s, w, bias);
+}
+
+void conv2d_forward(DType dtype, const Conv2dShape& s, const void* x, const void* w, const void* bias, void* y,
+                    const Conv2dPacked* packed) {
   dispatch_conv(dtype, "conv2d", [&](auto tag) {
     using T = decltype(tag);
     const T* xt = static_cast<const T*>(x);
@@ -42,6 +48,7 @@ void conv2d_forward(DType dtype, const Conv2dShape& s, const void* x, const void
     if (is_depthwise(s))
       conv_depthwise_forward(s, xt, wt, bt, yt);
     else if constexpr (std::is_same_v<T, float>) {
+      if (packed && conv_direct_forward_packed(s, xt, *packed, bt, yt)) return;
       if (!conv_direct_forward(s, xt, wt, bt, yt)) conv_gemm_forward(s, xt, wt, bt, yt);
     } else
       conv_gemm_forward(s, xt, wt, bt, yt);

@@ -6,6 +6,7 @@
 
 #include "hangu/kernels/cpu/conv/conv_paths.h"
 #include "hangu/kernels/cpu/conv/direct_isa.h"
+#include "hangu/core/thread_pool.h"
 #include "hangu/kernels/cpu/isa.h"
 
 namespace hangu::kernels {
@@ -49,11 +50,12 @@ DirectConv direct_of(const Conv2dShape& s) {
 }
 
 // Short output rows and enough output channels to fill the vectors: the channel-vectorised kernel,
-// which computes no halo positions (direct_cvec_impl.h).
-bool cvec_takes(const DirectConv& d) {
+// which computes no halo positions (direct_cvec_impl.h). With weights packed in advance it needs
+// no batch to share the cost of packing them.
+bool cvec_takes(const DirectConv& d, bool prepacked = false) {
   const int64_t hp = (d.oh - 1) * d.sh + (d.kh - 1) * d.dh + 1, wp = (d.ow - 1) * d.sw + (d.kw - 1) * d.dw + 1;
-  return d.ow <= kMaxCvecRow && d.c_out / d.groups >= kMinCvecChannels && d.n * d.oh * d.ow >= kMinCvecPositions &&
-         4 * (d.c_in / d.groups) * hp * wp <= kMaxBandBytes;
+  return d.kh * d.kw >= 2 && d.ow <= kMaxCvecRow && d.c_out / d.groups >= kMinCvecChannels &&
+         (prepacked || d.n * d.oh * d.ow >= kMinCvecPositions) && 4 * (d.c_in / d.groups) * hp * wp <= kMaxBandBytes;
 }
 
 // The batch's padded input and transposed gy, which the channel-vectorised weight gradient builds.
@@ -82,8 +84,9 @@ bool on_active_isa(F512 avx512, F2 avx2, const Args&... args) {
 
 bool run_direct(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias, float* y) {
   if (d.kh * d.kw < 2) return false;
+  const float* none = nullptr;
   if (cvec_takes(d))
-    return on_active_isa(f32_conv_direct_cvec__avx512, f32_conv_direct_cvec__avx2, d, x, w, transposed, bias, y);
+    return on_active_isa(f32_conv_direct_cvec__avx512, f32_conv_direct_cvec__avx2, d, x, w, transposed, bias, y, none);
   if (!band_fits(d)) return false;
   if (d.oh * d.ow < kMinPositions) {  // small images go stacked (direct_impl.h): enough of them, little waste
     const int64_t wq = d.ow + ((d.kw - 1) * d.dw) / d.sw, block = (d.oh + ((d.kh - 1) * d.dh) / d.sh) * wq;
@@ -94,6 +97,65 @@ bool run_direct(const DirectConv& d, const float* x, const float* w, bool transp
 }
 
 }  // namespace
+
+int64_t cvec_packed_size(const DirectConv& d, int64_t cb) {
+  const int64_t cg = d.c_in / d.groups, og = d.c_out / d.groups, blocks = (og + cb - 1) / cb;
+  return d.groups * blocks * cb * (cg * d.kh * d.kw + 1);
+}
+
+void cvec_pack(const DirectConv& d, const float* w, bool transposed, const float* bias, int64_t cb, float* out) {
+  const int64_t cg = d.c_in / d.groups, og = d.c_out / d.groups, kk = d.kh * d.kw, blocks = (og + cb - 1) / cb;
+  // One (group, block, channel) per chunk, each reading its weights in order.
+  parallel_for(0, d.groups * blocks * cg, 16, [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; ++q) {
+      const int64_t c = q % cg, gb = q / cg, gr = gb / blocks, ob = gb % blocks;
+      float* a = out + (gb * cg + c) * kk * cb;
+      for (int64_t l = 0; l < cb; ++l) {
+        const int64_t o = ob * cb + l;
+        if (o >= og) {
+          for (int64_t t = 0; t < kk; ++t) a[t * cb + l] = 0.0f;
+        } else if (transposed) {
+          const float* src = w + ((gr * cg + c) * og + o) * kk;
+          for (int64_t t = 0; t < kk; ++t) a[t * cb + l] = src[kk - 1 - t];
+        } else {
+          const float* src = w + ((gr * og + o) * cg + c) * kk;
+          for (int64_t t = 0; t < kk; ++t) a[t * cb + l] = src[t];
+        }
+      }
+    }
+  });
+  float* b = out + d.groups * blocks * cb * cg * kk;
+  for (int64_t gb = 0; gb < d.groups * blocks; ++gb)
+    for (int64_t l = 0; l < cb; ++l) {
+      const int64_t o = (gb % blocks) * cb + l;
+      b[gb * cb + l] = o < og && bias ? bias[(gb / blocks) * og + o] : 0.0f;
+    }
+}
+
+std::shared_ptr<const Conv2dPacked> conv_direct_pack(const Conv2dShape& s, const float* w, const float* bias) {
+  const Isa isa = active_isa();
+  const DirectConv d = direct_of(s);  // the image sizes do not enter the packing
+  if (isa == Isa::reference || d.kh * d.kw < 2 || d.c_out / d.groups < kMinCvecChannels) return nullptr;
+  auto p = std::make_shared<Conv2dPacked>();
+  p->isa = isa, p->c_in = s.c_in, p->c_out = s.c_out, p->kh = s.kh, p->kw = s.kw, p->groups = s.groups;
+  p->has_bias = bias != nullptr;
+  p->block = cvec_block(isa == Isa::avx512, d.c_out / d.groups);
+  p->data.resize(static_cast<size_t>(cvec_packed_size(d, p->block)));
+  cvec_pack(d, w, false, bias, p->block, p->data.data());
+  return p;
+}
+
+bool conv_direct_forward_packed(const Conv2dShape& s, const float* x, const Conv2dPacked& p, const float* bias,
+                                float* y) {
+  const DirectConv d = direct_of(s);
+  if (p.isa != active_isa() || p.c_in != s.c_in || p.c_out != s.c_out || p.kh != s.kh || p.kw != s.kw ||
+      p.groups != s.groups || p.has_bias != (bias != nullptr) || !cvec_takes(d, true) ||
+      p.block != cvec_block(p.isa == Isa::avx512, s.c_out / s.groups))
+    return false;
+  const float* none = nullptr;
+  return on_active_isa(f32_conv_direct_cvec__avx512, f32_conv_direct_cvec__avx2, d, x, none, false, none, y,
+                       p.data.data());
+}
 
 bool conv_direct_forward(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y) {
   return run_direct(direct_of(s), x, w, false, bias, y);

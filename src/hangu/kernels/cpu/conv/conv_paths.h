@@ -7,7 +7,11 @@
 //   conv_gemm.cpp   1x1 convolutions as plain GEMMs, everything else as tiled im2col + GEMM;
 //   depthwise.cpp   convolutions with one input channel per group (depthwise), a direct kernel.
 // All are templates over f32/f64 with explicit instantiations; conv2d.cpp picks one.
+#include <memory>
+#include <vector>
+
 #include "hangu/kernels/cpu/conv.h"
+#include "hangu/kernels/cpu/isa.h"
 
 namespace hangu::kernels {
 
@@ -18,6 +22,19 @@ bool conv_is_pointwise(const Conv2dShape& s);
 bool conv_direct_forward(const Conv2dShape& s, const float* x, const float* w, const float* bias, float* y);
 bool conv_direct_input_grad(const Conv2dShape& s, const float* gy, const float* w, float* gx);
 bool conv_direct_weight_grad(const Conv2dShape& s, const float* gy, const float* x, float* gw);
+
+// Weights packed once for the channel-vectorised kernel (conv.h's Conv2dPacked): null where that
+// kernel cannot take them (too few output channels, a 1 x 1 kernel, the reference level).
+struct Conv2dPacked {
+  Isa isa = Isa::reference;
+  int64_t c_in = 0, c_out = 0, kh = 0, kw = 0, groups = 1, block = 0;
+  bool has_bias = false;
+  std::vector<float> data;  // direct_isa.h's cvec_pack layout
+};
+std::shared_ptr<const Conv2dPacked> conv_direct_pack(const Conv2dShape& s, const float* w, const float* bias);
+// False (nothing written) when p does not fit this call or this shape is not the kernel's.
+bool conv_direct_forward_packed(const Conv2dShape& s, const float* x, const Conv2dPacked& p, const float* bias,
+                                float* y);
 
 template <typename T>
 void conv_gemm_forward(const Conv2dShape& s, const T* x, const T* w, const T* bias, T* y);

@@ -13,8 +13,8 @@ void f32_conv_direct__avx2(const DirectConv& d, const float* x, const float* w, 
 }
 
 void f32_conv_direct_cvec__avx2(const DirectConv& d, const float* x, const float* w, bool transposed,
-                                 const float* bias, float* y) {
-  cvec::run<VecF32Avx2, 6, 2>(d, x, w, transposed, bias, y);  // 12 of the 16 registers accumulate
+                                const float* bias, float* y, const float* packed) {
+  cvec::run<VecF32Avx2, 6, 2>(d, x, w, transposed, bias, y, packed);  // 12 of the 16 registers accumulate
 }
 
 void f32_conv_direct_cvec_weight_grad__avx2(const DirectConv& d, const float* gy, const float* x, float* gw) {

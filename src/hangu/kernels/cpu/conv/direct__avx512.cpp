@@ -13,17 +13,17 @@ void f32_conv_direct__avx512(const DirectConv& d, const float* x, const float* w
 }
 
 void f32_conv_direct_cvec__avx512(const DirectConv& d, const float* x, const float* w, bool transposed,
-                                 const float* bias, float* y) {
+                                  const float* bias, float* y, const float* packed) {
   // 64k channels: 7 positions x 64 channels (28 accumulators) for rows of 7 and 14 (ResNet-18's
   // 7 x 7 and 14 x 14), else 4 x 64 (8 x 8: 4.7 ms against 5.5 for 8 x 32 on ResNet-20's layer at
   // batch 128); fewer channels: 8 positions x 32 channels.
-  if ((d.c_out / d.groups) % 64 == 0) {
+  if (cvec_block(true, d.c_out / d.groups) == 64) {
     if (d.ow % 7 == 0)
-      cvec::run<VecF32Avx512, 7, 4>(d, x, w, transposed, bias, y);
+      cvec::run<VecF32Avx512, 7, 4>(d, x, w, transposed, bias, y, packed);
     else
-      cvec::run<VecF32Avx512, 4, 4>(d, x, w, transposed, bias, y);
+      cvec::run<VecF32Avx512, 4, 4>(d, x, w, transposed, bias, y, packed);
   } else {
-    cvec::run<VecF32Avx512, 8, 2>(d, x, w, transposed, bias, y);
+    cvec::run<VecF32Avx512, 8, 2>(d, x, w, transposed, bias, y, packed);
   }
 }
 

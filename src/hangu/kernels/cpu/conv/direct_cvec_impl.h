@@ -87,40 +87,23 @@ constexpr auto tile_table(std::integer_sequence<int64_t, P...>) {
 
 // y = conv(x, w) + bias over NCHW (DirectConv's terms: any stride, dilation, padding of either
 // sign, groups); `transposed` reads w as the flipped, transposed weight of an input gradient, as
-// direct_impl.h's pack does. Register tiles of at most P positions x OV vectors.
+// direct_impl.h's pack does. `packed` (may be null): w and bias already in cvec_pack's layout for
+// blocks of OV * W channels. Register tiles of at most P positions x OV vectors.
 template <class V, int64_t P, int64_t OV>
-void run(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias, float* y) {
+void run(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias, float* y,
+         const float* packed) {
   constexpr int64_t W = V::W, CB = OV * W;  // output channels per block
   static constexpr auto kernels = tile_table<V, OV>(std::make_integer_sequence<int64_t, P>{});
   const int64_t cg = d.c_in / d.groups, og = d.c_out / d.groups, kk = d.kh * d.kw;
   const int64_t blocks = ceil_div(og, CB);
-  // Weights as [group][block][c][tap][CB] and the bias as [group][block][CB], zero past og: packed
-  // once per call, one (group, block, channel) per chunk, each reading its weights in order.
-  float* wp = scratch<float>(ScratchSlot::extra, d.groups * blocks * CB * (cg * kk + 1));
-  float* bp = wp + d.groups * blocks * CB * cg * kk;
-  parallel_for(0, d.groups * blocks * cg, 16, [&](int64_t lo, int64_t hi) {
-    for (int64_t q = lo; q < hi; ++q) {
-      const int64_t c = q % cg, gb = q / cg, gr = gb / blocks, ob = gb % blocks;
-      float* a = wp + (gb * cg + c) * kk * CB;
-      for (int64_t l = 0; l < CB; ++l) {
-        const int64_t o = ob * CB + l;
-        if (o >= og) {
-          for (int64_t t = 0; t < kk; ++t) a[t * CB + l] = 0.0f;
-        } else if (transposed) {
-          const float* src = w + ((gr * cg + c) * og + o) * kk;
-          for (int64_t t = 0; t < kk; ++t) a[t * CB + l] = src[kk - 1 - t];
-        } else {
-          const float* src = w + ((gr * og + o) * cg + c) * kk;
-          for (int64_t t = 0; t < kk; ++t) a[t * CB + l] = src[t];
-        }
-      }
-    }
-  });
-  for (int64_t gb = 0; gb < d.groups * blocks; ++gb)
-    for (int64_t l = 0; l < CB; ++l) {
-      const int64_t o = (gb % blocks) * CB + l;
-      bp[gb * CB + l] = o < og && bias ? bias[(gb / blocks) * og + o] : 0.0f;
-    }
+  // Weights and bias in cvec_pack's layout: given (packed once for many calls), or packed now.
+  const float* wp = packed;
+  if (wp == nullptr) {
+    float* fresh = scratch<float>(ScratchSlot::extra, cvec_packed_size(d, CB));
+    cvec_pack(d, w, transposed, bias, CB, fresh);
+    wp = fresh;
+  }
+  const float* bp = wp + d.groups * blocks * CB * cg * kk;
   // The padded planes: row py, column px hold input (py - pt, px - pl), zero outside.
   const int64_t hp = (d.oh - 1) * d.sh + (d.kh - 1) * d.dh + 1, wpd = (d.ow - 1) * d.sw + (d.kw - 1) * d.dw + 1;
   const int64_t plane = hp * wpd;

@@ -30,10 +30,19 @@ void f32_conv_direct__avx2(const DirectConv& d, const float* x, const float* w, 
 void f32_conv_direct__avx512(const DirectConv& d, const float* x, const float* w, bool transposed, const float* bias,
                              float* y);
 // The same convolution vectorised over the output channels (direct_cvec_impl.h), for small images.
+// `packed` (may be null): w and bias already in cvec_pack's layout with cvec_block's blocks.
 void f32_conv_direct_cvec__avx2(const DirectConv& d, const float* x, const float* w, bool transposed,
-                                const float* bias, float* y);
+                                const float* bias, float* y, const float* packed);
 void f32_conv_direct_cvec__avx512(const DirectConv& d, const float* x, const float* w, bool transposed,
-                                  const float* bias, float* y);
+                                  const float* bias, float* y, const float* packed);
+// Output channels per block of that kernel at a level: AVX-512 64 (og a multiple of 64) or 32,
+// AVX2 16. The per-ISA files pick their register tiles to match.
+inline int64_t cvec_block(bool avx512, int64_t og) { return avx512 ? (og % 64 == 0 ? 64 : 32) : 16; }
+// Its weights as [group][block][c][tap][cb], then the bias as [group][block][cb], zero past the
+// group's output channels (transposed: an input gradient's flipped, transposed weights; bias may
+// be null). Floats: cvec_packed_size.
+int64_t cvec_packed_size(const DirectConv& d, int64_t cb);
+void cvec_pack(const DirectConv& d, const float* w, bool transposed, const float* bias, int64_t cb, float* out);
 // The weight gradient of those (kh * kw <= 9), vectorised over the output channels.
 void f32_conv_direct_cvec_weight_grad__avx2(const DirectConv& d, const float* gy, const float* x, float* gw);
 void f32_conv_direct_cvec_weight_grad__avx512(const DirectConv& d, const float* gy, const float* x, float* gw);
