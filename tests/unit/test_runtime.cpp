@@ -469,6 +469,20 @@ TEST(RuntimeCli, BenchReportsMinAndMedian) {
   EXPECT_GT(j.find("min_ms")->as_double(), 0.0);
   EXPECT_GE(j.find("median_ms")->as_double(), j.find("min_ms")->as_double());
   EXPECT_EQ(j.find("iters")->as_int(), 3);
+  EXPECT_EQ(j.find("profile"), nullptr);
+  // --profile: the time per operator type (Gemm with its Relu fused: one node).
+  r = test_cli::run_hangu("bench " + dir + "/mlp.onnx --warmup 1 --iters 3 --threads 1 --profile --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  j = io::Json::parse(r.out, "stdout");
+  const io::Json::Array& ops = j.find("profile")->as_array();
+  ASSERT_EQ(ops.size(), 1u) << r.out;
+  EXPECT_EQ(ops[0].find("op")->as_string(), "Gemm");
+  EXPECT_EQ(ops[0].find("nodes")->as_int(), 1);
+  EXPECT_GT(ops[0].find("ms")->as_double(), 0.0);
+  r = test_cli::run_hangu("--lang zh bench " + dir + "/mlp.onnx --warmup 0 --iters 2 --profile");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("Gemm：每次运行"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("节点数 1"), std::string::npos) << r.out;
   std::filesystem::remove_all(dir);
 }
 

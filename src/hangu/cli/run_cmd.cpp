@@ -112,7 +112,7 @@ int run_run(const ParsedArgs& args) {
   return 0;
 }
 
-std::vector<OptionSpec> bench_onnx_options() { return {{"--input", true}, {"--iters", true}}; }
+std::vector<OptionSpec> bench_onnx_options() { return {{"--input", true}, {"--iters", true}, {"--profile", false}}; }
 
 int run_bench_onnx(const ParsedArgs& args) {
   const std::string model = model_arg(args, "bench");
@@ -137,6 +137,26 @@ int run_bench_onnx(const ParsedArgs& args) {
   const double min_ms = sorted.front();
   const size_t n = sorted.size();
   const double median_ms = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+  // --profile: the same number of runs again, each node timed, summed per operator type.
+  struct OpTime {
+    std::string op;
+    double ms = 0;
+    int64_t nodes = 0;
+  };
+  std::vector<OpTime> profile;
+  if (args.has("--profile")) {
+    std::map<std::string, runtime::Value> values;
+    for (const auto& [name, t] : in) values[name] = runtime::Value(t);
+    runtime::RunStats st;
+    st.profile = true;
+    for (int64_t i = 0; i < iters; ++i) s.run_values(values, &st);
+    std::map<std::string, int64_t> nodes;
+    for (const runtime::Node& node : s.graph().nodes) ++nodes[node.op_type];
+    for (const auto& [op, total] : st.op_ms) profile.push_back({op, total / static_cast<double>(iters), nodes[op]});
+    std::sort(profile.begin(), profile.end(), [](const OpTime& a, const OpTime& b) { return a.ms > b.ms; });
+  }
+  double profile_total = 0;
+  for (const OpTime& t : profile) profile_total += t.ms;
   if (args.has("--json")) {
     io::Json j = io::Json::object();
     j["benchmark"] = "onnx";
@@ -147,12 +167,29 @@ int run_bench_onnx(const ParsedArgs& args) {
     j["iters"] = iters;
     j["min_ms"] = min_ms;
     j["median_ms"] = median_ms;
+    if (args.has("--profile")) {
+      io::Json ops = io::Json::array();
+      for (const OpTime& t : profile) {
+        io::Json o = io::Json::object();
+        o["op"] = t.op;
+        o["ms"] = t.ms;
+        o["nodes"] = t.nodes;
+        ops.push_back(std::move(o));
+      }
+      j["profile"] = std::move(ops);
+    }
     std::printf("%s\n", j.dump().c_str());
   } else {
     char a[32], b[32];
     std::snprintf(a, sizeof(a), "%.3f", min_ms);
     std::snprintf(b, sizeof(b), "%.3f", median_ms);
     std::printf("%s\n", tr(MsgId::rt_cli_bench_line, {model, a, b, std::to_string(iters), std::to_string(get_num_threads())}).c_str());
+    for (const OpTime& t : profile) {
+      char ms_text[32], share[32];
+      std::snprintf(ms_text, sizeof(ms_text), "%.3f", t.ms);
+      std::snprintf(share, sizeof(share), "%.1f", profile_total > 0 ? 100.0 * t.ms / profile_total : 0.0);
+      std::printf("%s\n", tr(MsgId::rt_cli_profile_line, {t.op, ms_text, share, std::to_string(t.nodes)}).c_str());
+    }
   }
   return 0;
 }
