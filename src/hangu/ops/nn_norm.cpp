@@ -3,6 +3,7 @@
 // with ops; the affine part is plain mul/add, so it differentiates by itself.
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <utility>
 
 #include "hangu/core/autograd_meta.h"
@@ -143,15 +144,18 @@ Tensor batch_norm_fused(const Tensor& x, const Tensor& w, const Tensor& b, doubl
   if (moments) moments->assign(static_cast<size_t>(2 * c), 0.0);
   ops::GradRecorder rec("batch_norm", {x, w, b});
   Tensor out = empty(x.shape(), x.dtype());
-  kernels::simd::f32_normalize(x, rows, eps, true, out, affine.data(), moments ? moments->data() : nullptr);
+  // The mean and rstd of each channel, kept for the backward (which then skips two passes over x).
+  auto saved = std::make_shared<std::vector<float>>(static_cast<size_t>(2 * c));
+  kernels::simd::f32_normalize(x, rows, eps, true, out, affine.data(), moments ? moments->data() : nullptr,
+                               saved->data());
   if (rec.active())
-    rec.record({out}, [x, w, dims, eps, rows, c](const std::vector<Tensor>& g) {
+    rec.record({out}, [x, w, dims, eps, rows, c, saved](const std::vector<Tensor>& g) {
       if (!GradMode::is_enabled() && g[0].shape() == x.shape()) {
         Tensor dx = empty(x.shape(), x.dtype());
         const Tensor scale = contiguous(w.detach());
         std::vector<double> sums(static_cast<size_t>(2 * c));
         if (kernels::simd::f32_normalize_backward(contiguous(g[0]), x, rows, eps, true, dx, scale.data_ptr<float>(),
-                                                  sums.data())) {
+                                                  sums.data(), saved->data())) {
           Tensor dw = empty({c}, DType::f32), db = empty({c}, DType::f32);
           for (int64_t i = 0; i < c; ++i) {
             dw.data_ptr<float>()[i] = static_cast<float>(sums[static_cast<size_t>(2 * i)]);

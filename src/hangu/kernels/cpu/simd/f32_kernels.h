@@ -58,13 +58,15 @@ struct F32Kernels {
   // (x - mean) / sqrt(var + eps) over one row (center), or x / sqrt(mean(x^2) + eps). The row is
   // `segs` segments of `len` contiguous elements `stride` apart (one segment for layer norm; a
   // batch-norm channel is its N image planes); y (and g, dx) have the same layout as x. With
-  // `affine` = {w, b}: xhat * w + b. `moments` (if non-null) gets the mean and biased variance.
+  // `affine` = {w, b}: xhat * w + b. `moments` (if non-null) gets the mean and biased variance;
+  // `saved` (if non-null) the float mean and rstd used, for the backward.
   void (*normalize)(const float* x, float* y, int64_t segs, int64_t len, int64_t stride, float eps, bool center,
-                    const float* affine, double* moments);
+                    const float* affine, double* moments, float* saved);
   // Its gradient: rstd * (g - mean(g) - xhat * mean(g * xhat)) (without mean(g) for RMS), with g
   // replaced by g * w when `scale` points at w; `sums` (if non-null) gets sum(g * xhat), sum(g).
+  // `saved` (if non-null): the forward's mean and rstd, instead of recomputing them from x.
   void (*normalize_backward)(const float* g, const float* x, float* dx, int64_t segs, int64_t len, int64_t stride,
-                             float eps, bool center, const float* scale, double* sums);
+                             float eps, bool center, const float* scale, double* sums, const float* saved);
   // Sum of x[0, n) accumulated in double.
   double (*sum)(const float* x, int64_t n);
   // acc[j] += x[i * ld + j] for i = 0, 1, ..., rows - 1 in that order, each j < cols, in double.

@@ -317,12 +317,13 @@ void row_moments(const float* x, const Segments& sg, float eps, bool center, flo
 
 template <typename V>
 void normalize(const float* x, float* y, int64_t segs, int64_t len, int64_t stride, float eps, bool center,
-               const float* affine, double* moments) {
+               const float* affine, double* moments, float* saved) {
   using F = typename V::F;
   const Segments sg{segs, len, stride};
   if (sg.count() <= 0) return;
   float m = 0, r = 0;
   row_moments<V>(x, sg, eps, center, &m, &r, moments);
+  if (saved) saved[0] = m, saved[1] = r;
   const F mv = V::set1(m), rv = V::set1(r);
   const F sv = V::set1(affine ? affine[0] : 1.0f), bv = V::set1(affine ? affine[1] : 0.0f);
   for (int64_t s = 0; s < segs; ++s) {
@@ -339,12 +340,15 @@ void normalize(const float* x, float* y, int64_t segs, int64_t len, int64_t stri
 
 template <typename V>
 void normalize_backward(const float* g, const float* x, float* dx, int64_t segs, int64_t len, int64_t stride,
-                        float eps, bool center, const float* scale, double* sums) {
+                        float eps, bool center, const float* scale, double* sums, const float* saved) {
   using F = typename V::F;
   const Segments sg{segs, len, stride};
   if (sg.count() <= 0) return;
   float m = 0, r = 0;
-  row_moments<V>(x, sg, eps, center, &m, &r);
+  if (saved)  // what the forward's row_moments gave: the same two floats, two passes fewer
+    m = saved[0], r = saved[1];
+  else
+    row_moments<V>(x, sg, eps, center, &m, &r);
   const F mv = V::set1(m), rv = V::set1(r), sv = V::set1(scale ? *scale : 1.0f);
   auto xhat = [&](F v) { return V::mul(center ? V::sub(v, mv) : v, rv); };
   // With an affine output xhat * w + b, the core's gradient is g * w (rounded, as mul's

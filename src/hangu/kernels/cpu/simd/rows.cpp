@@ -79,7 +79,7 @@ bool f32_softmax_backward_rows(const Tensor& g, const Tensor& y, int64_t outer, 
 }
 
 bool f32_normalize(const Tensor& x, const NormRows& r, double eps, bool center, const Tensor& out,
-                   const float* affine, double* moments) {
+                   const float* affine, double* moments, float* saved) {
   const F32Kernels* k = f32_kernels();
   if (k == nullptr || !usable({&x, &out})) return false;
   const float* xp = static_cast<const float*>(x.data());
@@ -87,13 +87,13 @@ bool f32_normalize(const Tensor& x, const NormRows& r, double eps, bool center, 
   const float e = static_cast<float>(eps);
   for_rows(r.rows, r.segs * r.len, [&](int64_t o) {
     k->normalize(xp + o * r.row_step, yp + o * r.row_step, r.segs, r.len, r.seg_step, e, center,
-                 affine ? affine + 2 * o : nullptr, moments ? moments + 2 * o : nullptr);
+                 affine ? affine + 2 * o : nullptr, moments ? moments + 2 * o : nullptr, saved ? saved + 2 * o : nullptr);
   });
   return true;
 }
 
 bool f32_normalize_backward(const Tensor& g, const Tensor& x, const NormRows& r, double eps, bool center,
-                            const Tensor& dx, const float* scale, double* sums) {
+                            const Tensor& dx, const float* scale, double* sums, const float* saved) {
   const F32Kernels* k = f32_kernels();
   if (k == nullptr || !usable({&g, &x, &dx})) return false;
   const float* gp = static_cast<const float*>(g.data());
@@ -103,7 +103,7 @@ bool f32_normalize_backward(const Tensor& g, const Tensor& x, const NormRows& r,
   for_rows(r.rows, r.segs * r.len, [&](int64_t o) {
     const int64_t at = o * r.row_step;
     k->normalize_backward(gp + at, xp + at, dp + at, r.segs, r.len, r.seg_step, e, center, scale ? scale + o : nullptr,
-                          sums ? sums + 2 * o : nullptr);
+                          sums ? sums + 2 * o : nullptr, saved ? saved + 2 * o : nullptr);
   });
   return true;
 }

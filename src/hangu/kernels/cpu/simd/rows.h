@@ -30,13 +30,16 @@ struct NormRows {
 // (x - mean) * rsqrt(var + eps) of each row (center), or x * rsqrt(mean(x^2) + eps). With
 // `affine` ([rows, 2]: w and b of each row), xhat * w + b; `moments` ([rows, 2], may be null)
 // receives each row's mean and biased variance.
+// `saved` ([rows, 2], may be null) receives the float mean and rstd each row used.
 bool f32_normalize(const Tensor& x, const NormRows& r, double eps, bool center, const Tensor& out,
-                   const float* affine = nullptr, double* moments = nullptr);
+                   const float* affine = nullptr, double* moments = nullptr, float* saved = nullptr);
 // Its gradient rstd * (g - mean(g) - xhat * mean(g * xhat)) (no mean(g) term without center).
 // With `scale` (w, one per row), the gradient of xhat * w + b: g * w in place of g, and `sums`
 // ([rows, 2]) receives w's and b's gradients, sum(g * xhat) and sum(g).
+// `saved` (may be null): the forward's [rows, 2] mean and rstd, which it then need not recompute.
 bool f32_normalize_backward(const Tensor& g, const Tensor& x, const NormRows& r, double eps, bool center,
-                            const Tensor& dx, const float* scale = nullptr, double* sums = nullptr);
+                            const Tensor& dx, const float* scale = nullptr, double* sums = nullptr,
+                            const float* saved = nullptr);
 
 // out = the sum (the mean when `mean`) of the contiguous f32 `x` over the dims flagged in
 // `reduced`, when the kept dims form one block (dims of size 1 ignored): trailing reductions
