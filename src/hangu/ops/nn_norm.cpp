@@ -61,7 +61,8 @@ kernels::simd::NormRows norm_rows(const Tensor& x, const std::vector<int64_t>& d
   bool channels = x.dim() >= 2 && dims.size() == static_cast<size_t>(x.dim() - 1) && dims[0] == 0;
   for (size_t i = 1; channels && i < dims.size(); ++i) channels = dims[i] == static_cast<int64_t>(i) + 1;
   if (!channels) return r;
-  const int64_t plane = x.size(1) == 0 ? 0 : (x.size(0) == 0 ? 0 : x.numel() / (x.size(0) * x.size(1)));
+  int64_t plane = 1;  // the elements of one image's channel
+  for (int64_t d = 2; d < x.dim(); ++d) plane *= x.size(d);
   r.rows = x.size(1), r.segs = x.size(0), r.len = plane, r.row_step = plane, r.seg_step = x.size(1) * plane;
   return r;
 }

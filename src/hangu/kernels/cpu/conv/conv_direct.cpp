@@ -4,9 +4,9 @@
 // has its own kernel on the same bands (direct_wgrad_impl.h).
 #include <algorithm>
 
+#include "hangu/core/thread_pool.h"
 #include "hangu/kernels/cpu/conv/conv_paths.h"
 #include "hangu/kernels/cpu/conv/direct_isa.h"
-#include "hangu/core/thread_pool.h"
 #include "hangu/kernels/cpu/isa.h"
 
 namespace hangu::kernels {
@@ -58,7 +58,8 @@ bool cvec_takes(const DirectConv& d, bool prepacked = false) {
          (prepacked || d.n * d.oh * d.ow >= kMinCvecPositions) && 4 * (d.c_in / d.groups) * hp * wp <= kMaxBandBytes;
 }
 
-// The batch's padded input and transposed gy, which the channel-vectorised weight gradient builds.
+// At least the bytes of the batch's padded input and transposed gy that the channel-vectorised
+// weight gradient builds (gy's channels counted in blocks of 64, the widest it uses).
 int64_t cvec_wgrad_bytes(const DirectConv& d) {
   const int64_t hp = (d.oh - 1) * d.sh + (d.kh - 1) * d.dh + 1, wp = (d.ow - 1) * d.sw + (d.kw - 1) * d.dw + 1;
   const int64_t og_pad = (d.c_out / d.groups + 63) / 64 * 64;
